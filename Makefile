@@ -1,0 +1,48 @@
+# Deep Learning from the Chain Rule Up: every course task is a target here.
+#   make lab    install what is needed, then open the course in JupyterLab
+#   make test   install what is needed, then run every test (unit, lint, notebooks, browser)
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
+export TQDM_DISABLE := 1
+export PYTHONHASHSEED := 0
+
+.PHONY: install lab test unit course bench lint format clean
+
+install: $(STAMP)
+
+# Re-runs only when the lock or the package metadata changed.
+$(STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	$(PY) -m ipykernel install --sys-prefix --name dl-course --display-name "Python (dl-course)"
+	touch $(STAMP)
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/
+
+test: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile tests notebooks \
+		--nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+unit: $(STAMP)
+	$(PY) -m pytest -n 2 --dist loadfile tests
+
+course: $(STAMP)
+	$(PY) -m course_lib.build execute $(NB)
+
+bench: $(STAMP)
+	$(PY) -m course_lib.build bench $(NB)
+
+lint: $(STAMP)
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+clean:
+	rm -rf build slides/*.html slides/assets
