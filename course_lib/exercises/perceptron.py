@@ -1,0 +1,69 @@
+"""Checkers for lesson 01 (the perceptron)."""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from course_lib import perceptron
+from course_lib.exercises import Feedback, as_array, call_student, checker, correct, wrong
+
+
+@checker("`w_epoch1` and `b_epoch1`")
+def check_or_first_epoch(w: np.ndarray, b: float) -> Feedback:
+    """Weights after one epoch of Rosenblatt's rule on OR, from zero, examples in table order."""
+    expected = perceptron.train(perceptron.BINARY_INPUTS, perceptron.GATES["OR"]).weights[1]
+    w, b = as_array(w, "w_epoch1"), float(as_array(b, "b_epoch1"))
+    if w.shape != (2,):
+        return wrong(f"w_epoch1 should hold 2 weights, shape (2,), got {w.shape}.")
+    if not np.allclose(w, expected[:2]):
+        return wrong(
+            f"w_epoch1 is {w} but the rule gives {expected[:2]}: go through the four rows in order "
+            "and update only when the output is wrong."
+        )
+    if not np.isclose(b, expected[2]):
+        return wrong(
+            f"w_epoch1 is right but b_epoch1 is {b:g}, expected {expected[2]:g}: the bias "
+            "changes by (t - y) at every update, like a weight whose input is always 1."
+        )
+    return correct("that is exactly where the rule is after one epoch.")
+
+
+@checker("`w_not` and `b_not`")
+def check_not_gate(w: np.ndarray, b: float) -> Feedback:
+    """A one-input perceptron (w (1,), b) that outputs 1 for input 0 and 0 for input 1."""
+    w = as_array(w, "w_not").reshape(-1)
+    if w.shape != (1,):
+        return wrong(f"NOT has one input, so w_not needs shape (1,), got {w.shape}.")
+    inputs, targets = np.array([[0.0], [1.0]]), np.array([1, 0])
+    outputs = perceptron.predict(inputs, w, float(as_array(b, "b_not")))
+    for x, y, t in zip(inputs[:, 0], outputs, targets, strict=True):
+        if y != t:
+            hint = "b_not must be positive" if x == 0 else "w_not + b_not must be negative"
+            return wrong(f"for input {x:g} the perceptron outputs {y}, NOT gives {t}: {hint}.")
+    return correct("a negative weight and a positive bias compute NOT.")
+
+
+@checker("`my_update`")
+def check_update(my_update: Callable) -> Feedback:
+    """A student's version of ``perceptron.update(w, b, x, t, lr)``."""
+    rng = np.random.default_rng(1)
+    cases = [(np.array([0.0, 0.0]), 0.0, np.array([1.0, 1.0]), 1, 1.0)]
+    cases += [(rng.normal(size=3), rng.normal(), rng.normal(size=3), t, 0.5) for t in (0, 1) * 4]
+    for w, b, x, t, lr in cases:
+        expected_w, expected_b = perceptron.update(w, b, x, t, lr)
+        got = call_student(my_update, w.copy(), b, x, t, lr)
+        if not isinstance(got, tuple) or len(got) != 2:
+            return wrong(f"my_update should return a pair (w, b), got {type(got).__name__}.")
+        got_w, got_b = as_array(got[0], "the returned w"), float(as_array(got[1], "the returned b"))
+        y = int(perceptron.step(w @ x + b))
+        situation = f"for w={np.round(w, 2)}, b={b:.2f}, x={np.round(x, 2)}, t={t} (output {y})"
+        if got_w.shape != w.shape:
+            return wrong(f"{situation} w has shape {w.shape} but yours returned {got_w.shape}.")
+        if not (np.allclose(got_w, expected_w) and np.isclose(got_b, expected_b)):
+            if y == t:
+                return wrong(f"{situation} the output is already right, so nothing may change.")
+            return wrong(
+                f"{situation} expected w={np.round(expected_w, 3)}, b={expected_b:.3f}; got "
+                f"w={np.round(got_w, 3)}, b={got_b:.3f}: use w + lr * (t - y) * x."
+            )
+    return correct("your update matches Rosenblatt's rule on every test case.")

@@ -1,0 +1,52 @@
+import numpy as np
+
+from course_lib import perceptron
+from course_lib.exercises import perceptron as ex
+
+
+def test_or_first_epoch():
+    assert ex.check_or_first_epoch(np.array([0.0, 1.0]), 1.0).status == "correct"
+    assert ex.check_or_first_epoch(..., ...).status == "unsolved"
+    no_bias = ex.check_or_first_epoch(np.array([0.0, 1.0]), 0.0)
+    assert no_bias.status == "wrong" and "the bias changes by (t - y)" in no_bias.message
+    every_row = ex.check_or_first_epoch(np.array([1.0, 1.0]), 1.0)
+    assert (
+        every_row.status == "wrong" and "update only when the output is wrong" in every_row.message
+    )
+    assert "shape (2,)" in ex.check_or_first_epoch(np.ones(3), 1.0).message
+
+
+def test_not_gate():
+    assert ex.check_not_gate(np.array([-1.0]), 0.5).status == "correct"
+    assert ex.check_not_gate(..., 0.5).status == "unsolved"
+    identity = ex.check_not_gate(np.array([1.0]), -0.5)
+    assert identity.status == "wrong" and "b_not must be positive" in identity.message
+    weak = ex.check_not_gate(np.array([-0.2]), 0.5)
+    assert weak.status == "wrong" and "w_not + b_not must be negative" in weak.message
+    assert "shape (1,)" in ex.check_not_gate(np.array([1.0, 2.0]), 0.0).message
+
+
+def test_update():
+    assert ex.check_update(perceptron.update).status == "correct"
+
+    def stub(w, b, x, t, lr): ...
+
+    assert ex.check_update(stub).status == "unsolved"
+
+    def always_update(w, b, x, t, lr):
+        return w + lr * x, b + lr
+
+    assert "nothing may change" in ex.check_update(always_update).message or (
+        "use w + lr * (t - y) * x" in ex.check_update(always_update).message
+    )
+
+    def wrong_sign(w, b, x, t, lr):
+        y = int(perceptron.step(w @ x + b))
+        return w - lr * (t - y) * x, b - lr * (t - y)
+
+    assert "use w + lr * (t - y) * x" in ex.check_update(wrong_sign).message
+
+    def no_tuple(w, b, x, t, lr):
+        return w
+
+    assert "should return a pair" in ex.check_update(no_tuple).message
