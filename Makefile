@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: install lab test unit course bench lint format clean
+.PHONY: install lab test unit course bench slides student instructor glossary lint format clean
 
 install: $(STAMP)
 
@@ -37,6 +37,18 @@ course: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m course_lib.build bench $(NB)
+
+slides: $(STAMP)
+	$(PY) -m course_lib.build slides $(NB)
+
+student: $(STAMP)
+	$(PY) -m course_lib.build student $(NB)
+
+instructor: $(STAMP)
+	$(PY) -m course_lib.build instructor $(NB)
+
+glossary: $(STAMP)
+	$(PY) -m course_lib.build glossary
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -1,20 +1,36 @@
 """Course maintenance, run by the Makefile: ``python -m course_lib.build COMMAND [NOTEBOOK ...]``.
 
 Commands:
-  execute   run lessons from a fresh kernel and save them with their outputs (``make course``)
-  bench     time every lesson from a fresh kernel and write BENCH.md (``make bench``)
+  execute     run lessons from a fresh kernel and save them with their outputs (``make course``)
+  bench       time every lesson from a fresh kernel and write BENCH.md (``make bench``)
+  student     student edition: solutions and speaker notes removed, exercise outputs cleared
+  instructor  instructor edition: the lessons as they are, solutions and notes included
+  glossary    gather every lesson's glossary table into GLOSSARY.md
+  slides      offline reveal.js decks in slides/ (reveal.js and MathJax vendored in slides/assets)
 """
 
 import argparse
 import os
 import platform
+import re
+import shutil
+import subprocess
 import sys
+import tarfile
+import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from nbconvert.preprocessors import Preprocessor
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+SLIDES = ROOT / "slides"
+REVEAL_VERSION = "4.6.0"
+MATHJAX_VERSION = "3.2.2"
+MATHJAX_SCRIPT = "es5/tex-svg-full.js"
 KERNEL_NAME = "dl-course"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python (dl-course)", "language": "python"}
 CELL_TIMEOUT_S = 600
@@ -92,20 +108,177 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
     out.write_text("\n".join([*header, *rows, ""]))
 
 
+class RemoveSpeakerNotes(Preprocessor):
+    """Drop the cells whose slideshow type is ``notes`` (what the instructor says, not shows)."""
+
+    def preprocess(self, nb, resources):
+        nb.cells = [
+            cell
+            for cell in nb.cells
+            if cell.metadata.get("slideshow", {}).get("slide_type") != "notes"
+        ]
+        return nb, resources
+
+
+class StaticWidgetPictures(Preprocessor):
+    """Where a demo's output carries a PNG of its first state, show that instead of the widget.
+
+    Static decks and web pages have no kernel to drive a widget; the picture shows what it drew.
+    """
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            for output in cell.get("outputs", []):
+                data = output.get("data", {})
+                if "image/png" in data:
+                    data.pop("application/vnd.jupyter.widget-view+json", None)
+        return nb, resources
+
+
+def edition(paths: list[Path], out_dir: Path, *, student: bool) -> list[Path]:
+    """Write the student or instructor edition of each notebook into ``out_dir``.
+
+    Student: cells tagged ``solution`` and speaker notes removed, outputs of ``exercise`` and
+    ``check`` cells cleared, so every checker starts at "not yet solved". Instructor: unchanged.
+    """
+    from nbconvert.exporters import NotebookExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    exporter = NotebookExporter()
+    if student:
+        exporter.register_preprocessor(
+            TagRemovePreprocessor(
+                remove_cell_tags={"solution"}, remove_all_outputs_tags={"exercise", "check"}
+            ),
+            enabled=True,
+        )
+        exporter.register_preprocessor(RemoveSpeakerNotes(), enabled=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        body, _ = exporter.from_filename(str(path))
+        target = out_dir / path.name
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
+GLOSSARY_ROW = re.compile(r"^\|(?P<cells>.+)\|\s*$")
+
+
+def glossary_rows(path: Path) -> list[tuple[str, str, str, str]]:
+    """(English, Turkish, Hungarian, meaning) rows of a lesson's last-cell glossary table."""
+    import nbformat
+
+    last = nbformat.read(path, as_version=4).cells[-1]
+    rows = []
+    for line in last.source.splitlines():
+        match = GLOSSARY_ROW.match(line.strip())
+        if not match:
+            continue
+        cells = [c.strip() for c in match["cells"].split("|")]
+        if len(cells) != 4 or cells[0].lower() == "english" or set(cells[0]) <= set("-: "):
+            continue
+        rows.append((cells[0], cells[1], cells[2], cells[3]))
+    return rows
+
+
+def glossary_markdown(paths: list[Path]) -> str:
+    """GLOSSARY.md: every term once, with the first lesson that introduces it."""
+    first: dict[str, tuple[tuple[str, str, str, str], str]] = {}
+    for path in paths:
+        for row in glossary_rows(path):
+            first.setdefault(row[0].lower(), (row, path.stem))
+    lines = [
+        "# Glossary",
+        "",
+        "Every term the lessons introduce, in English, Turkish and Hungarian, with the lesson",
+        "that first uses it. Terms marked `*` were supplied by the course; the others appear in",
+        "the seed lectures. Generated by `make glossary` from each lesson's last cell: edit the",
+        "lessons, not this file.",
+        "",
+        "| English | Turkish | Hungarian | Meaning | first lesson |",
+        "|---|---|---|---|---|",
+    ]
+    for _, (row, lesson) in sorted(first.items()):
+        lines.append(f"| {' | '.join(row)} | [{lesson}](notebooks/{lesson}.ipynb) |")
+    return "\n".join(lines) + "\n"
+
+
+def npm_files(package: str, version: str, parts: list[str], dest: Path) -> None:
+    """Copy ``parts`` (paths inside the npm package) of ``package@version`` into ``dest``, once."""
+    if all((dest / part).exists() for part in parts):
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(
+            ["npm", "pack", "--silent", f"{package}@{version}"],
+            cwd=tmp,
+            check=True,
+            capture_output=True,
+        )
+        with tarfile.open(next(Path(tmp).glob("*.tgz"))) as tar:
+            tar.extractall(tmp, filter="data")
+        for part in parts:
+            source, target = Path(tmp) / "package" / part, dest / part
+            if source.is_dir():
+                shutil.copytree(source, target, dirs_exist_ok=True)
+            else:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(source, target)
+
+
+def vendor_slide_assets(assets: Path = SLIDES / "assets") -> None:
+    """reveal.js and MathJax 3 (SVG output: no web fonts to load) from the npm registry, once."""
+    npm_files("reveal.js", REVEAL_VERSION, ["dist", "plugin/notes"], assets / "reveal.js")
+    npm_files("mathjax", MATHJAX_VERSION, [MATHJAX_SCRIPT], assets / "mathjax")
+
+
+def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
+    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``."""
+    from nbconvert.exporters import SlidesExporter
+
+    vendor_slide_assets(out_dir / "assets")
+    exporter = SlidesExporter(
+        template_name="course",
+        extra_template_basedirs=[str(SLIDES / "templates")],
+        reveal_url_prefix="assets/reveal.js",
+        reveal_theme="white",
+        reveal_number="c/t",
+        mathjax_url=f"assets/mathjax/{MATHJAX_SCRIPT}",
+    )
+    exporter.register_preprocessor(StaticWidgetPictures(), enabled=True)
+    written = []
+    for path in paths:
+        body, _ = exporter.from_filename(str(path))
+        target = out_dir / f"{path.stem}.slides.html"
+        target.write_text(body, encoding="utf-8")
+        written.append(target)
+    return written
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m course_lib.build",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("command", choices=["execute", "bench"])
+    commands = ["execute", "bench", "student", "instructor", "glossary", "slides"]
+    parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
     paths = [p.resolve() for p in args.notebooks] or lessons()
     if args.command == "execute":
         execute(paths)
-    else:
+    elif args.command == "bench":
         bench(paths)
+    elif args.command in ("student", "instructor"):
+        for path in edition(paths, BUILD / args.command, student=args.command == "student"):
+            print(path.relative_to(ROOT))
+    elif args.command == "slides":
+        for path in slides(paths):
+            print(path.relative_to(ROOT))
+    else:
+        (ROOT / "GLOSSARY.md").write_text(glossary_markdown(lessons()), encoding="utf-8")
     return 0
 
 
