@@ -10,7 +10,7 @@ NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 
-.PHONY: install lab test unit course bench slides student instructor glossary lint format clean
+.PHONY: install lab test unit course bench slides student instructor glossary site lint format clean
 
 install: $(STAMP)
 
@@ -22,8 +22,9 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PY) -m ipykernel install --sys-prefix --name dl-course --display-name "Python (dl-course)"
 	touch $(STAMP)
 
+# JupyterLab refuses to run as root unless told; containers and Binder-like hosts often are root.
 lab: $(STAMP)
-	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" notebooks/
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/
 
 test: $(STAMP)
 	$(PY) -m pytest -n 2 --dist loadfile tests notebooks \
@@ -49,6 +50,9 @@ instructor: $(STAMP)
 
 glossary: $(STAMP)
 	$(PY) -m course_lib.build glossary
+
+site: $(STAMP)
+	$(PY) -m course_lib.build site
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

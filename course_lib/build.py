@@ -7,6 +7,7 @@ Commands:
   instructor  instructor edition: the lessons as they are, solutions and notes included
   glossary    gather every lesson's glossary table into GLOSSARY.md
   slides      offline reveal.js decks in slides/ (reveal.js and MathJax vendored in slides/assets)
+  site        the course website in build/site (Sphinx + myst-nb, from the executed lessons)
 """
 
 import argparse
@@ -256,13 +257,86 @@ def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
     return written
 
 
+SITE_CONF = """\
+project = "Deep Learning from the Chain Rule Up"
+author = "the course's authors"
+extensions = ["myst_nb"]
+nb_execution_mode = "off"
+nb_ipywidgets_js = {{}}
+myst_enable_extensions = ["dollarmath", "amsmath"]
+html_theme = "sphinx_book_theme"
+html_title = project
+html_static_path = ["_static"]
+mathjax_path = "mathjax/{mathjax}"
+exclude_patterns = ["_build"]
+suppress_warnings = ["misc.highlighting_failure"]
+"""
+
+SITE_INDEX = """\
+# Deep Learning from the Chain Rule Up
+
+Eleven lessons from tensors and the perceptron to GANs and neural style transfer, each one a
+Jupyter notebook that runs offline on a laptop CPU. These pages show every lesson with its saved
+outputs; to run and change them, clone the course and type `make lab`.
+
+- **Slides:** every lesson is also a reveal.js deck: `make slides` writes them to `slides/`
+  ([how to present](slides/README.md)).
+- **Student edition:** `make student` writes the lessons without solutions to `build/student/`.
+- [Glossary](GLOSSARY.md) (English, Turkish, Hungarian) and [run times](BENCH.md).
+
+```{{toctree}}
+:maxdepth: 1
+:caption: Lessons
+
+{lessons}
+```
+
+```{{toctree}}
+:maxdepth: 1
+:caption: Reference
+
+GLOSSARY
+BENCH
+slides/README
+```
+"""
+
+
+def site(paths: list[Path], src: Path = BUILD / "site-src", out: Path = BUILD / "site") -> Path:
+    """Build the course website with Sphinx and myst-nb from the executed lessons; returns out.
+
+    Raises ``subprocess.CalledProcessError`` on any Sphinx warning (``-W``), with the log.
+    """
+    import nbformat
+
+    shutil.rmtree(src, ignore_errors=True)
+    (src / "notebooks").mkdir(parents=True)
+    (src / "slides").mkdir()
+    pictures = StaticWidgetPictures()
+    for path in paths:
+        nb, _ = pictures.preprocess(nbformat.read(path, as_version=4), {})
+        nbformat.write(nb, src / "notebooks" / path.name)
+    for name in ("GLOSSARY.md", "BENCH.md"):
+        if (ROOT / name).is_file():
+            shutil.copy2(ROOT / name, src / name)
+    shutil.copy2(SLIDES / "README.md", src / "slides" / "README.md")
+    npm_files("mathjax", MATHJAX_VERSION, [MATHJAX_SCRIPT], BUILD / "vendor" / "mathjax")
+    shutil.copytree(BUILD / "vendor" / "mathjax", src / "_static" / "mathjax")
+    (src / "conf.py").write_text(SITE_CONF.format(mathjax=MATHJAX_SCRIPT))
+    lessons_toc = "\n".join(f"notebooks/{p.stem}" for p in paths)
+    (src / "index.md").write_text(SITE_INDEX.format(lessons=lessons_toc))
+    sphinx = [sys.executable, "-m", "sphinx", "-b", "html", "-W", "--keep-going", "-q"]
+    subprocess.run([*sphinx, str(src), str(out)], check=True, capture_output=True, text=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m course_lib.build",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = ["execute", "bench", "student", "instructor", "glossary", "slides"]
+    commands = ["execute", "bench", "student", "instructor", "glossary", "slides", "site"]
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
@@ -277,6 +351,8 @@ def main(argv: list[str] | None = None) -> int:
     elif args.command == "slides":
         for path in slides(paths):
             print(path.relative_to(ROOT))
+    elif args.command == "site":
+        print(site(paths).relative_to(ROOT) / "index.html")
     else:
         (ROOT / "GLOSSARY.md").write_text(glossary_markdown(lessons()), encoding="utf-8")
     return 0

@@ -1,0 +1,161 @@
+"""Slides and widgets in a real browser: headless Chromium driven by playwright.
+
+1. Every lesson's static deck, opened from disk with the network blocked: no console errors,
+   enough slides, every equation rendered.
+2. Every lesson's student edition, opened in a real JupyterLab: all cells run with no error and
+   every checker saying "not yet solved"; then a slider of the lesson's live demo is moved and its
+   picture must change. Screenshots go to build/screenshots/.
+
+Without Chromium these tests skip (install it: `apt-get install chromium`); under CI they must
+run, and .ci/run installs it.
+"""
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from course_lib import build
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+SCREENSHOTS = build.BUILD / "screenshots"
+MIN_SLIDES = 8
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).is_file():
+    if os.environ.get("CI") == "true":
+        raise RuntimeError("CI must run the browser tests: install chromium (.ci/run does)")
+    pytest.skip("no Chromium: `apt-get install chromium` to run the browser tests",
+                allow_module_level=True)  # fmt: skip
+
+from playwright.sync_api import sync_playwright  # noqa: E402 (only once Chromium is known)
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def decks() -> list[Path]:
+    return build.slides(build.lessons(), out_dir=build.BUILD / "test-slides")
+
+
+def test_every_deck_works_offline(browser, decks):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    for deck in decks:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        errors: list[str] = []
+        page.on("console", lambda m, errors=errors: m.type == "error" and errors.append(m.text))
+        page.on("pageerror", lambda e, errors=errors: errors.append(str(e)))
+        page.route(
+            "**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort()
+        )
+        page.goto(deck.as_uri())
+        page.wait_for_function("window.Reveal && Reveal.isReady()")
+        page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+        page.evaluate("MathJax.startup.promise")
+        slides = page.evaluate("Reveal.getTotalSlides()")
+        raw_math = page.evaluate("document.querySelector('.slides').innerText.includes('$$')")
+        page.screenshot(path=SCREENSHOTS / f"{deck.stem}.png")
+        page.close()
+        assert not errors, f"{deck.name}: console errors {errors}"
+        assert slides >= MIN_SLIDES, f"{deck.name}: only {slides} slides"
+        assert not raw_math, f"{deck.name}: unrendered $$ left in the deck"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """A JupyterLab server on a free port, serving the student edition of every lesson."""
+    root = tmp_path_factory.mktemp("lab")
+    build.edition(build.lessons(), root, student=True)
+    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
+    port = free_port()
+    command = [
+        sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
+        "--ServerApp.ip=127.0.0.1", "--IdentityProvider.token=", "--allow-root",
+        "--ServerApp.disable_check_xsrf=True", "--LabApp.expose_app_in_browser=True",
+        f"--ServerApp.root_dir={root}", f"--LabApp.workspaces_dir={root / '.workspaces'}",
+        f"--LabApp.user_settings_dir={root / '.settings'}",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(120):
+        try:
+            urllib.request.urlopen(f"{url}/api/status", timeout=1)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        server.kill()
+        raise RuntimeError("JupyterLab did not start within 60 s")
+    yield url
+    server.terminate()
+    server.wait(timeout=30)
+
+
+NOTEBOOK_STATE = """() => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const outputs = cells.flatMap(c => c.model.outputs.toJSON());
+  return {
+    kernel: panel.sessionContext.session?.kernel?.status,
+    done: cells.every(c => c.model.executionCount !== null),
+    errors: outputs.filter(o => o.output_type === 'error' || o.name === 'stderr').length,
+  };
+}"""
+
+
+@pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
+def test_lesson_runs_in_jupyterlab_and_its_demo_responds(browser, jupyterlab, lesson):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.goto(f"{jupyterlab}/lab/tree/{lesson}")
+    kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+    page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_function(f"({NOTEBOOK_STATE})().done && ({NOTEBOOK_STATE})().kernel === 'idle'",
+                           timeout=300_000, polling=500)  # fmt: skip
+    state = page.evaluate(NOTEBOOK_STATE)
+    text = page.locator(".jp-Notebook").inner_text()
+    assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs"
+    assert "Not yet solved" in text and "Traceback" not in text, f"{lesson}: checkers"
+
+    demo, handle = None, None
+    for image in page.locator(".widget-image").all():
+        box = image.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+        if box.locator(".noUi-handle").count():
+            demo, handle = image, box.locator(".noUi-handle").first
+            break
+    assert demo is not None, f"{lesson}: no live demo with a slider"
+    demo.scroll_into_view_if_needed()
+    before = demo.get_attribute("src")
+    handle.focus()
+    for _ in range(2):
+        handle.press("ArrowRight")
+    page.wait_for_function(
+        "([el, old]) => el.getAttribute('src') !== old", arg=[demo.element_handle(), before],
+        timeout=30_000,
+    )  # fmt: skip
+    demo.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_demo.png")
+    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
+    page.close()

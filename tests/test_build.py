@@ -1,0 +1,95 @@
+"""Editions, glossary, website and tables are built from the lessons and stay in step."""
+
+import json
+import re
+import subprocess
+
+import pytest
+
+from course_lib import build
+
+LESSONS = build.lessons()
+
+
+def cells_tagged(cells: list[dict], tag: str) -> list[dict]:
+    return [c for c in cells if tag in c.get("metadata", {}).get("tags", [])]
+
+
+@pytest.fixture(scope="module")
+def student(tmp_path_factory):
+    return build.edition(LESSONS, tmp_path_factory.mktemp("student"), student=True)
+
+
+def test_student_edition_hides_solutions_and_notes_and_clears_exercises(student):
+    for original, edition in zip(LESSONS, student, strict=True):
+        before = json.loads(original.read_text())["cells"]
+        after = json.loads(edition.read_text())["cells"]
+        assert cells_tagged(before, "solution") and not cells_tagged(after, "solution")
+        assert not [
+            c for c in after if c["metadata"].get("slideshow", {}).get("slide_type") == "notes"
+        ]
+        for tag in ("exercise", "check"):
+            assert len(cells_tagged(after, tag)) == len(cells_tagged(before, tag))
+            assert all(not c["outputs"] for c in cells_tagged(after, tag))
+        kept = [c for c in after if c["cell_type"] == "code" and c["outputs"]]
+        assert kept, f"{edition.name}: the lesson's other outputs must stay"
+
+
+def test_instructor_edition_keeps_everything(tmp_path):
+    for original, edition in zip(
+        LESSONS, build.edition(LESSONS, tmp_path, student=False), strict=True
+    ):
+        assert json.loads(edition.read_text())["cells"] == json.loads(original.read_text())["cells"]
+
+
+def test_glossary_rows_are_complete():
+    for lesson in LESSONS:
+        rows = build.glossary_rows(lesson)
+        assert len(rows) >= 3, f"{lesson.name}: glossary has {len(rows)} rows"
+        for row in rows:
+            assert all(field.strip() for field in row), f"{lesson.name}: empty field in {row}"
+
+
+def test_glossary_md_is_generated_from_the_lessons():
+    assert (build.ROOT / "GLOSSARY.md").read_text() == build.glossary_markdown(LESSONS), (
+        "GLOSSARY.md is stale: run `make glossary`"
+    )
+
+
+def test_readme_and_bench_list_every_lesson():
+    readme = (build.ROOT / "README.md").read_text()
+    bench = (build.ROOT / "BENCH.md").read_text()
+    for lesson in LESSONS:
+        assert f"(notebooks/{lesson.name})" in readme, f"README lacks {lesson.name}"
+        assert re.search(rf"^\| {lesson.stem} \| \d+\.\d \|$", bench, re.M), (
+            f"BENCH lacks {lesson.stem}"
+        )
+
+
+def test_site_builds_without_warnings(tmp_path):
+    try:
+        out = build.site(LESSONS, src=tmp_path / "src", out=tmp_path / "site")
+    except subprocess.CalledProcessError as error:
+        pytest.fail(f"sphinx reported warnings or errors:\n{error.stderr[-4000:]}")
+    for lesson in LESSONS:
+        page = out / "notebooks" / f"{lesson.stem}.html"
+        assert page.is_file(), f"no page for {lesson.name}"
+        assert "cdn" not in page.read_text().lower(), f"{page.name} loads something from a CDN"
+    assert (out / "GLOSSARY.html").is_file() and (out / "index.html").is_file()
+
+
+def test_speaker_notes_preprocessor_removes_only_notes():
+    import nbformat
+
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_markdown_cell(
+                "say this", metadata={"slideshow": {"slide_type": "notes"}}
+            ),
+            nbformat.v4.new_markdown_cell(
+                "show this", metadata={"slideshow": {"slide_type": "slide"}}
+            ),
+        ]
+    )
+    nb, _ = build.RemoveSpeakerNotes().preprocess(nb, {})
+    assert [c.source for c in nb.cells] == ["show this"]
