@@ -9,6 +9,10 @@ STAMP := $(VENV)/.installed
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
+# One thread for numpy's BLAS too, as repro.setup() does for torch: stable sums, fair timings.
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
+export MKL_NUM_THREADS := 1
 
 .PHONY: install lab test unit course bench slides student instructor glossary site lint format clean
 

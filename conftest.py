@@ -1,12 +1,11 @@
 """pytest set-up shared by the unit tests and nbval.
 
-Kernels started by nbval inherit this environment: progress bars off (their text changes from run
-to run) and no FULL=1 long-training switch.
+Kernels started by nbval inherit this environment (``build.quiet_environment``): progress bars
+off (their text changes from run to run), one BLAS thread, no FULL=1 long-training switch.
 """
 
-import os
+from course_lib.build import quiet_environment
 
-os.environ["TQDM_DISABLE"] = "1"
-os.environ.pop("FULL", None)
+quiet_environment()
 
 collect_ignore = ["build", ".venv", "datasets", "slides"]

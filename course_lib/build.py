@@ -43,8 +43,14 @@ def lessons() -> list[Path]:
 
 
 def quiet_environment() -> None:
-    """Environment inherited by the kernels: no progress bars, no coloured tracebacks."""
+    """Environment the kernels inherit: no progress bars, one BLAS thread, no FULL=1 runs.
+
+    BLAS reads its thread count when numpy is first imported, so this must run before the
+    kernel starts; torch's thread count is pinned by ``repro.setup()`` inside the lesson.
+    """
     os.environ["TQDM_DISABLE"] = "1"
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
     os.environ.pop("FULL", None)
 
 

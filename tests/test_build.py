@@ -93,3 +93,20 @@ def test_speaker_notes_preprocessor_removes_only_notes():
     )
     nb, _ = build.RemoveSpeakerNotes().preprocess(nb, {})
     assert [c.source for c in nb.cells] == ["show this"]
+
+
+def test_run_notebook_executes_from_a_fresh_kernel_with_the_course_kernelspec(tmp_path):
+    import nbformat
+
+    path = tmp_path / "tiny.ipynb"
+    nbformat.write(
+        nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path
+    )
+    build.execute([path], jobs=1)
+    nb = nbformat.read(path, as_version=4)
+    assert nb.cells[0].outputs[0].text == "42\n" and nb.cells[0].execution_count == 1
+    assert nb.metadata.kernelspec.name == build.KERNEL_NAME
+
+
+def test_lessons_are_in_course_order():
+    assert [p.name[:2] for p in LESSONS] == sorted(p.name[:2] for p in LESSONS)
