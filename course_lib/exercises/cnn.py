@@ -1,0 +1,78 @@
+"""Checkers for lesson 05 (convolutional networks)."""
+
+from collections.abc import Callable
+
+import numpy as np
+
+from course_lib import cnn
+from course_lib.exercises import Feedback, call_student, checker, correct, value_problem, wrong
+
+PREDICT_LAYER = {"size": 64, "channels": 3, "filters": 32, "kernel": 5, "stride": 2, "padding": 1}
+"""The layer of the 'predict' exercise: a 64x64x3 image, 32 filters 5x5, stride 2, padding 1."""
+
+
+@checker("`out_side` and `n_params`")
+def check_conv_prediction(out_side: int, n_params: int) -> Feedback:
+    """Output side and parameter count (weights + biases) of the PREDICT_LAYER convolution."""
+    layer = PREDICT_LAYER
+    side = cnn.conv_output_size(layer["size"], layer["kernel"], layer["stride"], layer["padding"])
+    exact = (layer["size"] - layer["kernel"] + 2 * layer["padding"]) / layer["stride"] + 1
+    weights = layer["kernel"] ** 2 * layer["channels"] * layer["filters"]
+    if out_side != side:
+        if out_side == int(np.ceil(exact)):
+            return wrong(
+                f"(W - F + 2P)/S + 1 = {exact}: a window that does not fit is dropped: round down."
+            )
+        if out_side == side - 1:
+            return wrong("you forgot the + 1: the first window position counts too.")
+        return wrong(f"out_side should follow (W - F + 2P)/S + 1 rounded down, not {out_side}.")
+    if n_params == weights:
+        return wrong(f"{weights} counts the weights only: each of the 32 filters also has a bias.")
+    if n_params == weights // layer["channels"] + layer["filters"]:
+        return wrong("each filter spans all 3 input channels: it has 5 x 5 x 3 weights.")
+    if n_params != weights + layer["filters"]:
+        return wrong(f"n_params = {n_params} is not (F * F * C_in + 1) * K.")
+    return correct(f"{side} x {side} x 32 outputs from {weights + layer['filters']} parameters.")
+
+
+@checker("`padding`")
+def check_googlenet_padding(padding: int) -> Feedback:
+    """Padding that makes a 7x7 stride-2 convolution map 224 x 224 to 112 x 112."""
+    if not isinstance(padding, int | np.integer) or padding < 0:
+        return wrong(f"padding must be a non-negative int, got {padding!r}.")
+    side = cnn.conv_output_size(224, 7, 2, int(padding))
+    if side != 112:
+        return wrong(f"with padding {padding} the output side is {side}, not 112.")
+    return correct("(224 - 7 + 2*3) // 2 + 1 = 112, as in GoogLeNet's first layer.")
+
+
+INPUT_GRAD_CASES = [((2, 2), (2, 2)), ((4, 5), (3, 2)), ((3, 3), (1, 1)), ((2, 6), (4, 3))]
+"""(dE/dO shape, F shape) pairs the implement exercise is tested on; X is their 'full' size."""
+
+
+@checker("`input_gradient`")
+def check_input_gradient(
+    input_gradient: Callable[[np.ndarray, np.ndarray], np.ndarray],
+) -> Feedback:
+    """``input_gradient(grad_out (oh, ow), f (kh, kw)) -> dE/dX (oh + kh - 1, ow + kw - 1)``."""
+    rng = np.random.default_rng(5)
+    for out_shape, f_shape in INPUT_GRAD_CASES:
+        grad_out, f = rng.normal(size=out_shape), rng.normal(size=f_shape)
+        x_shape = (out_shape[0] + f_shape[0] - 1, out_shape[1] + f_shape[1] - 1)
+        expected = cnn.conv2d_backward(
+            grad_out[None, None], np.zeros((1, 1, *x_shape)), f[None, None]
+        )[0][0, 0]
+        got = call_student(input_gradient, grad_out, f)
+        if problem := value_problem(got, expected, "dE/dX"):
+            valid_shape = (out_shape[0] - f_shape[0] + 1, out_shape[1] - f_shape[1] + 1)
+            if np.shape(got) == x_shape and f.size > 1:
+                padded = np.pad(grad_out, ((f_shape[0] - 1,), (f_shape[1] - 1,)))
+                no_flip = cnn.conv2d_forward(padded[None, None], f[None, None])[0, 0]
+                if np.allclose(got, no_flip):
+                    return wrong("the result is right once the filter is flipped (F[::-1, ::-1]).")
+            if np.shape(got) == valid_shape:
+                return wrong(
+                    "dE/dX must have X's shape: pad dE/dO by kernel - 1 on every side (full mode)."
+                )
+            return wrong(f"for dE/dO {out_shape} and F {f_shape}: {problem}.")
+    return correct("dE/dX is the full convolution of dE/dO with the flipped filter.")
