@@ -113,6 +113,24 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         "|---|---:|",
     ]
     out.write_text("\n".join([*header, *rows, ""]))
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with_run_times(readme.read_text(), bench_seconds(out.read_text())))
+
+
+def bench_seconds(table: str) -> dict[str, float]:
+    """Lesson stem -> seconds, read from BENCH.md's table."""
+    return {m[1]: float(m[2]) for m in re.finditer(r"^\| (\d\d_\w+) \| (\d+\.\d) \|$", table, re.M)}
+
+
+def readme_with_run_times(readme: str, seconds: dict[str, float]) -> str:
+    """README.md with the last column of each lesson's row set to its measured run time."""
+
+    def replace(match: re.Match) -> str:
+        stem = match[2]
+        return f"{match[1]}{seconds[stem]:.0f} s |" if stem in seconds else match[0]
+
+    return re.sub(r"^(\| \d\d \| \[[^]]+\]\(notebooks/(\w+)\.ipynb\) \|[^|]*\| )[^|]*\|$",
+                  replace, readme, flags=re.M)  # fmt: skip
 
 
 class RemoveSpeakerNotes(Preprocessor):

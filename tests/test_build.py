@@ -66,6 +66,14 @@ def test_readme_and_bench_list_every_lesson():
         )
 
 
+def test_readme_run_times_come_from_bench():
+    seconds = build.bench_seconds((build.ROOT / "BENCH.md").read_text())
+    readme = (build.ROOT / "README.md").read_text()
+    assert build.readme_with_run_times(readme, seconds) == readme, "README is stale: make bench"
+    row = "| 01 | [The perceptron](notebooks/01_perceptron.ipynb) | 000, 004 | old |"
+    assert build.readme_with_run_times(row, {"01_perceptron": 4.6}).endswith("| 5 s |")
+
+
 def test_site_builds_without_warnings(tmp_path):
     try:
         out = build.site(LESSONS, src=tmp_path / "src", out=tmp_path / "site")
