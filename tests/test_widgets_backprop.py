@@ -1,0 +1,48 @@
+import numpy as np
+from matplotlib.figure import Figure
+
+from course_lib import backprop as bp
+from course_lib.widgets import backprop as demos
+
+
+def test_explorer_recomputes_gradients_for_input_target_and_weight():
+    problem = bp.seed_001_problem()
+    demo = demos.backprop_explorer(problem)
+    image, text = demo.image.value, demo.summary.value
+    assert text.startswith("loss 1.61723 &rarr; 1.59024")
+    demo.controls["target"].value = 2
+    assert demo.image.value != image and demo.summary.value != text
+    expected = bp.exact_pass(problem.x, np.eye(3)[2], *problem[2:])
+    assert text.split("<table>")[0] != demo.summary.value.split("<table>")[0]
+    assert f"loss {float(expected['loss']):.5f}" in demo.summary.value
+    image, text = demo.image.value, demo.summary.value
+    demo.controls["x1"].value = 0.9
+    assert demo.image.value != image and demo.summary.value != text
+
+
+def test_choosing_a_weight_moves_the_slider_to_its_value():
+    problem = bp.seed_001_problem()
+    demo = demos.backprop_explorer(problem)
+    demo.controls["weight"].value = "W_kl[2,1]"
+    assert demo.controls["value"].value == problem.weights[2][2, 1]
+    text = demo.summary.value
+    demo.controls["value"].value = -0.5
+    weights = [w.copy() for w in problem.weights]
+    weights[2][2, 1] = -0.5
+    r = bp.exact_pass(problem.x, problem.y, weights, problem.biases, problem.lr)
+    assert demo.summary.value != text
+    assert f"loss {float(r['loss']):.5f}" in demo.summary.value
+    # the original weights were not modified
+    assert problem.weights[2][2, 1] == 0.2
+
+
+def test_draw_graph_labels_values_and_gradients():
+    problem = bp.seed_001_problem()
+    r = bp.exact_pass(*problem)
+    fig = Figure()
+    ax = fig.add_subplot()
+    demos.draw_graph(ax, r, problem.x, problem.y)
+    texts = {t.get_text() for t in ax.texts}
+    assert "1.350" in texts and "δ=-0.8016" in texts
+    assert f"max |dW_kl| = {np.abs(r['dW_kl']).max():.3g}" in texts
+    assert len(ax.collections[0].get_segments()) == 27 + 3
