@@ -110,6 +110,8 @@ def test_run_notebook_executes_from_a_fresh_kernel_with_the_course_kernelspec(tm
     nbformat.write(
         nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("print(6 * 7)")]), path
     )
+    executed, seconds = build.run_notebook(path)
+    assert executed.cells[0].outputs[0].text == "42\n" and seconds > 0
     build.execute([path], jobs=1)
     nb = nbformat.read(path, as_version=4)
     assert nb.cells[0].outputs[0].text == "42\n" and nb.cells[0].execution_count == 1
@@ -118,3 +120,41 @@ def test_run_notebook_executes_from_a_fresh_kernel_with_the_course_kernelspec(tm
 
 def test_lessons_are_in_course_order():
     assert [p.name[:2] for p in LESSONS] == sorted(p.name[:2] for p in LESSONS)
+
+
+def test_quiet_environment_silences_bars_and_pins_blas(monkeypatch):
+    monkeypatch.setenv("FULL", "1")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    build.quiet_environment()
+    import os
+
+    assert os.environ["TQDM_DISABLE"] == "1" and os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    assert "FULL" not in os.environ
+
+
+def test_static_widget_pictures_prefers_the_png():
+    import nbformat
+
+    output = nbformat.v4.new_output(
+        "display_data",
+        data={"image/png": "iVBO", "application/vnd.jupyter.widget-view+json": {"model_id": "x"}},
+    )
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("demo", outputs=[output])])
+    nb, _ = build.StaticWidgetPictures().preprocess(nb, {})
+    assert list(nb.cells[0].outputs[0].data) == ["image/png"]
+
+
+def test_npm_files_and_vendor_slide_assets_skip_what_is_there(tmp_path, monkeypatch):
+    for part in ("dist/reveal.js", "plugin/notes/notes.js"):
+        (tmp_path / "reveal.js" / part).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / "reveal.js" / part).write_text("")
+    (tmp_path / "mathjax" / build.MATHJAX_SCRIPT).parent.mkdir(parents=True)
+    (tmp_path / "mathjax" / build.MATHJAX_SCRIPT).write_text("")
+    monkeypatch.setattr(build.subprocess, "run", lambda *a, **k: pytest.fail("npm was called"))
+    build.vendor_slide_assets(tmp_path)
+    build.npm_files("mathjax", build.MATHJAX_VERSION, [build.MATHJAX_SCRIPT], tmp_path / "mathjax")
+
+
+def test_main_writes_the_student_edition(capsys):
+    assert build.main(["student", str(LESSONS[0])]) == 0
+    assert f"build/student/{LESSONS[0].name}" in capsys.readouterr().out

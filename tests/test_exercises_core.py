@@ -45,3 +45,15 @@ def test_call_student_detects_stub_functions():
     assert check_f(lambda x: None).status == "unsolved"
     assert check_f(lambda x: 2 * x).status == "correct"
     assert check_f(lambda x: 1 / 0).message.startswith("your code raised ZeroDivisionError")
+
+
+def test_is_stub_as_array_shape_and_value_problems():
+    assert ex.is_stub(...) and ex.is_stub(None) and not ex.is_stub(0)
+    assert ex.as_array([1, 2], "v").dtype == float
+    assert ex.shape_problem(np.zeros((3, 1)), (3,), "v") == "v: shape (3,) expected, got (3, 1)"
+    assert ex.shape_problem(np.zeros(3), (3,), "v") is None
+    assert (
+        ex.value_problem([[1, 2], [3, 5]], [[1, 2], [3, 4]], "W") == "W[1, 1] is 5 but should be 4"
+    )
+    assert ex.value_problem(2.0, 2.0, "s") is None
+    assert ex.value_problem(3.0, 2.0, "s") == "s is 3 but should be 2"

@@ -36,3 +36,10 @@ def test_importing_course_lib_does_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_seed_torch_seeds_and_pins_threads():
+    repro.seed_torch(5, threads=1)
+    first = torch.rand(2)
+    repro.seed_torch(5, threads=1)
+    assert torch.equal(first, torch.rand(2)) and torch.get_num_threads() == 1

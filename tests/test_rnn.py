@@ -333,3 +333,22 @@ def test_draw_unrolled_labels_every_node():
     assert sum(label == "$W_{hh}$" for label in labels) == 4
     with pytest.raises(ValueError, match="same non-zero length, got 4 and 3"):
         R.draw_unrolled(ax, "hell", "ell")
+
+
+def test_set_forget_bias_touches_only_the_forget_block():
+    import torch
+
+    from course_lib.rnn import TORCH_GATE_ORDER, set_forget_bias
+
+    lstm = torch.nn.LSTM(2, 3, num_layers=2)
+    before = {name: p.detach().clone() for name, p in lstm.named_parameters()}
+    set_forget_bias(lstm, 3.0)
+    f = TORCH_GATE_ORDER.index("f")
+    for layer in range(2):
+        ih, hh = getattr(lstm, f"bias_ih_l{layer}"), getattr(lstm, f"bias_hh_l{layer}")
+        assert torch.all(ih[f * 3 : (f + 1) * 3] == 3.0) and torch.all(hh[f * 3 : (f + 1) * 3] == 0)
+        others = [k for k in range(4) if k != f]
+        for k in others:
+            assert torch.equal(
+                ih[k * 3 : (k + 1) * 3], before[f"bias_ih_l{layer}"][k * 3 : (k + 1) * 3]
+            )

@@ -184,3 +184,20 @@ def test_shift_images_errors():
         transfer.shift_images(np.zeros((4, 4)), 1, 1)
     with pytest.raises(ValueError, match="shifts must be smaller than the image 4x4, got dy=4"):
         transfer.shift_images(np.zeros((1, 4, 4)), 4, 0)
+
+
+def test_transfer_methods_train_the_right_parts():
+    import torch
+
+    from course_lib import cnn, transfer
+
+    torch.manual_seed(0)
+    pretrained = cnn.digit_cnn(5)
+    x, y = torch.rand(20, 1, 8, 8), torch.arange(20) % 5
+    methods = transfer.transfer_methods(pretrained, classes=5, seed=0)
+    assert list(methods) == list(transfer.METHODS)
+    frozen = methods["feature extraction"](x, y, 4)
+    assert torch.equal(frozen[0][0].weight, pretrained[0].weight)
+    tuned = methods["fine-tuning"](x, y, 4)
+    assert not torch.equal(tuned[0][0].weight, pretrained[0].weight)
+    assert methods["from scratch"](x, y, 4)(x).shape == (20, 5)

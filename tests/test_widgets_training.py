@@ -30,3 +30,14 @@ def test_walk_stops_when_it_escapes():
     points = demos.walk("ill-conditioned bowl", lr=0.5, momentum=0.0, steps=100)
     assert len(points) < 101 and abs(points[-1]).max() >= demos.ESCAPE
     assert demos.walk("Rosenbrock", lr=1e-3, momentum=0.9, steps=10).shape == (11, 2)
+
+
+def test_contour_grid_shape_and_log_scale():
+    import numpy as np
+
+    from course_lib.widgets.training import SURFACES, contour_grid
+
+    for name in SURFACES:
+        xs, ys, levels = contour_grid(name, resolution=30)
+        assert xs.shape == ys.shape == levels.shape == (30, 30)
+        assert np.all(levels >= 0) and np.isfinite(levels).all()
