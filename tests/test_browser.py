@@ -10,6 +10,7 @@ Without Chromium these tests skip (install it: `apt-get install chromium`); unde
 run, and .ci/run installs it.
 """
 
+import json
 import os
 import shutil
 import socket
@@ -26,6 +27,7 @@ from course_lib import build
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = build.BUILD / "screenshots"
 MIN_SLIDES = 8
+RUN_ALL_TIMEOUT_MS = 300_000
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).is_file():
@@ -34,6 +36,7 @@ if not Path(CHROMIUM).is_file():
     pytest.skip("no Chromium: `apt-get install chromium` to run the browser tests",
                 allow_module_level=True)  # fmt: skip
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402 (only once Chromium is known)
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -120,21 +123,46 @@ NOTEBOOK_STATE = """() => {
   const outputs = cells.flatMap(c => c.model.outputs.toJSON());
   return {
     kernel: panel.sessionContext.session?.kernel?.status,
+    pending: cells.filter(c => c.model.executionCount === null).length,
     done: cells.every(c => c.model.executionCount !== null),
     errors: outputs.filter(o => o.output_type === 'error' || o.name === 'stderr').length,
   };
 }"""
 
 
+def shut_down_kernels(url: str) -> None:
+    """Stop every kernel the server runs, so lessons do not compete for the CPU."""
+    with urllib.request.urlopen(f"{url}/api/sessions") as response:
+        sessions = json.load(response)
+    for session in sessions:
+        request = urllib.request.Request(f"{url}/api/sessions/{session['id']}", method="DELETE")
+        urllib.request.urlopen(request).close()
+
+
+@pytest.fixture
+def lab_page(browser, jupyterlab):
+    """A fresh browser context (no workspace shared with other lessons) on the lab server."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    yield context.new_page()
+    context.close()
+    shut_down_kernels(jupyterlab)
+
+
 @pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
-def test_lesson_runs_in_jupyterlab_and_its_demo_responds(browser, jupyterlab, lesson):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    page.goto(f"{jupyterlab}/lab/tree/{lesson}")
+def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, lesson):
+    page = lab_page
+    page.goto(f"{jupyterlab}/lab/tree/{lesson}?reset")
     kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
     page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+    page.wait_for_function(f"() => ({NOTEBOOK_STATE})().pending > 0")
     page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(f"({NOTEBOOK_STATE})().done && ({NOTEBOOK_STATE})().kernel === 'idle'",
-                           timeout=300_000, polling=500)  # fmt: skip
+    finished = f"() => (s => (s.done && s.kernel === 'idle') || s.errors > 0)(({NOTEBOOK_STATE})())"
+    try:
+        page.wait_for_function(finished, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
+    except PlaywrightTimeout:
+        page.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_timeout.png")
+        pytest.fail(f"{lesson}: run-all did not finish: {page.evaluate(NOTEBOOK_STATE)}")
     state = page.evaluate(NOTEBOOK_STATE)
     text = page.locator(".jp-Notebook").inner_text()
     assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs"
@@ -157,5 +185,3 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(browser, jupyterlab, le
         timeout=30_000,
     )  # fmt: skip
     demo.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_demo.png")
-    page.evaluate("window.jupyterapp.shell.currentWidget.sessionContext.shutdown()")
-    page.close()

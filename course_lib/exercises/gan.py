@@ -1,0 +1,63 @@
+"""Checkers for the exercises of lesson 07 (generative adversarial networks)."""
+
+import numpy as np
+
+from course_lib import gan
+from course_lib.exercises import Feedback, as_array, call_student, checker, correct, wrong
+
+P_DATA, P_G = 0.6, 0.2  # the densities of exercise 1
+
+
+@checker("`d_star`")
+def check_optimal_d(d_star) -> Feedback:
+    """Exercise 1: D*(x) where p_data(x) = 0.6 and p_g(x) = 0.2."""
+    value = float(as_array(d_star, "d_star"))
+    expected = float(gan.optimal_discriminator(np.array(P_DATA), np.array(P_G)))
+    if np.isclose(value, expected):
+        return correct(f"D* = 0.6 / (0.6 + 0.2) = {expected:g}: the point is 3x likelier real.")
+    if np.isclose(value, P_G / (P_DATA + P_G)):
+        return wrong("that is p_g / (p_data + p_g); D* is the probability the point is REAL.")
+    if np.isclose(value, P_DATA / P_G):
+        return wrong("that is the ratio p_data / p_g; D* divides by the sum p_data + p_g.")
+    return wrong(f"D* = p_data / (p_data + p_g), got {value:g}.")
+
+
+@checker("`kernel`")
+def check_kernel(kernel, stride: int = 2) -> Feedback:
+    """Exercise 2: a transposed-convolution kernel size that covers the output evenly."""
+    if not isinstance(kernel, (int, np.integer)) or kernel < 1:
+        return wrong(f"kernel should be a positive whole number, got {kernel!r}.")
+    coverage = gan.transposed_conv_coverage(int(kernel), stride)
+    if coverage.min() != coverage.max():
+        return wrong(
+            f"kernel {kernel} with stride {stride} covers output pixels "
+            f"{coverage.min()} and {coverage.max()} times: still a checkerboard."
+        )
+    return correct(f"kernel {kernel} is divisible by the stride: every output pixel is written "
+                   f"{coverage.min()} times.")  # fmt: skip
+
+
+TEST_SETS = {
+    "points at the centres": gan.ring_centres(),
+    "noise": np.random.default_rng(1).uniform(-3, 3, (400, 2)),
+    "a sample of the ring": gan.sample_ring(400, np.random.default_rng(2)),
+    "points at 2.5 std": gan.ring_centres() + np.array([2.5 * gan.RING.std, 0.0]),
+    "points at 3.5 std": gan.ring_centres() + np.array([0.0, 3.5 * gan.RING.std]),
+}
+
+
+@checker("`high_quality_fraction`")
+def check_high_quality(high_quality_fraction) -> Feedback:
+    """Exercise 3: the share of points (n, 2) within 3 std of the nearest ring centre."""
+    for name, points in TEST_SETS.items():
+        got = float(
+            as_array(
+                call_student(high_quality_fraction, points, gan.ring_centres(), gan.RING.std),
+                "result",
+            )
+        )
+        expected = gan.ring_score(points).high_quality
+        if not np.isclose(got, expected):
+            return wrong(f"for {name} you return {got:.4g} but {expected:.4g} of them are within "
+                         f"3 std of a centre.")  # fmt: skip
+    return correct("your metric agrees with gan.ring_score on all test sets.")

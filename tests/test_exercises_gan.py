@@ -1,0 +1,55 @@
+import numpy as np
+
+from course_lib.exercises import gan as ex
+
+
+def test_optimal_d_checker():
+    assert ex.check_optimal_d(0.6 / 0.8).status == "correct"
+    assert ex.check_optimal_d(...).status == "unsolved"
+    flipped = ex.check_optimal_d(0.25)
+    assert flipped.status == "wrong" and "p_g / (p_data + p_g)" in flipped.message
+    ratio = ex.check_optimal_d(3.0)
+    assert ratio.status == "wrong" and "ratio" in ratio.message
+    other = ex.check_optimal_d(0.5)
+    assert other.status == "wrong" and "D* = p_data / (p_data + p_g)" in other.message
+
+
+def test_kernel_checker():
+    assert ex.check_kernel(4).status == "correct"
+    assert ex.check_kernel(6).status == "correct"
+    assert ex.check_kernel(...).status == "unsolved"
+    odd = ex.check_kernel(3)
+    assert odd.status == "wrong" and "1 and 4 times: still a checkerboard" in odd.message
+    assert ex.check_kernel(5).status == "wrong"
+    assert "positive whole number" in ex.check_kernel(2.5).message
+
+
+def solution(points, centres, std):
+    distances = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=-1)
+    return np.mean(distances.min(axis=1) < 3 * std)
+
+
+def forgot_the_three(points, centres, std):
+    distances = np.linalg.norm(points[:, None, :] - centres[None, :, :], axis=-1)
+    return np.mean(distances.min(axis=1) < std)
+
+
+def radius_only(points, centres, std):
+    radius = np.linalg.norm(centres[0])
+    return np.mean(np.abs(np.linalg.norm(points, axis=1) - radius) < 3 * std)
+
+
+def test_high_quality_checker():
+    assert ex.check_high_quality(solution).status == "correct"
+    wrong = ex.check_high_quality(forgot_the_three)
+    assert wrong.status == "wrong" and "for noise you return 0.0125" in wrong.message
+    ring_only = ex.check_high_quality(radius_only)
+    assert ring_only.status == "wrong" and "within 3 std of a centre" in ring_only.message
+
+
+def test_high_quality_checker_stub_is_unsolved():
+    def stub(points, centres, std):
+        raise NotImplementedError
+
+    assert ex.check_high_quality(stub).status == "unsolved"
+    assert ex.check_high_quality(...).status == "unsolved"
