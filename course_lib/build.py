@@ -88,14 +88,37 @@ def execute(paths: list[Path], jobs: int = 2) -> None:
             print(line, flush=True)
 
 
+def style_step_seconds(size: int) -> float:
+    """Seconds of one style-transfer optimisation step at ``size`` px (lesson 08's budget)."""
+    import torch
+
+    from course_lib import style
+
+    torch.set_num_threads(1)
+    return style.seconds_per_step(size, steps=10)
+
+
+MEASUREMENTS = {
+    "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
+    "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
+        256
+    ),
+}
+"""Timings the budgets need beyond whole lessons: name -> a function returning seconds."""
+
+
 def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
-    """Time each lesson alone, from a fresh kernel, and write the table to ``out``."""
+    """Time each lesson alone, from a fresh kernel, and write the table to ``out``.
+
+    Also measures ``MEASUREMENTS`` and writes the lessons' run times into README.md's table.
+    """
     quiet_environment()
     rows = []
     for path in paths:
         _, seconds = run_notebook(path)
         rows.append(f"| {path.stem} | {seconds:.1f} |")
         print(rows[-1], flush=True)
+    extra = [f"| {name} | {measure():.3f} |" for name, measure in MEASUREMENTS.items()]
     import torch
 
     header = [
@@ -112,7 +135,8 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         "| notebook | seconds |",
         "|---|---:|",
     ]
-    out.write_text("\n".join([*header, *rows, ""]))
+    measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
+    out.write_text("\n".join([*header, *rows, *measured, *extra, ""]))
     readme = ROOT / "README.md"
     readme.write_text(readme_with_run_times(readme.read_text(), bench_seconds(out.read_text())))
 

@@ -158,3 +158,11 @@ def test_npm_files_and_vendor_slide_assets_skip_what_is_there(tmp_path, monkeypa
 def test_main_writes_the_student_edition(capsys):
     assert build.main(["student", str(LESSONS[0])]) == 0
     assert f"build/student/{LESSONS[0].name}" in capsys.readouterr().out
+
+
+def test_style_step_seconds_measures_a_positive_time():
+    assert 0 < build.style_step_seconds(32) < 5
+    assert set(build.MEASUREMENTS) >= {
+        "08_style_transfer: one optimisation step at 128 x 128 px",
+        "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)",
+    }
