@@ -7,17 +7,34 @@ Conventions used everywhere in this module (the row-vector form of seed 001):
   ``h = x @ w + b -> (batch, n_out)``. Seed 004 writes the same thing column-wise,
   ``H_j = W_j Z_{j-1}``, with one sample per column: its ``W_j`` is our ``w.T``.
 
-The module has five parts:
+Map of the module, in file order (the section banners in the code carry the same numbers).
+Start with the functions in **bold**: they are the ones lesson 03 calls.
 
-1. activations and losses, with their derivatives;
-2. ``prop_forward`` / ``prop_backward`` / ``prop``: seed 004's PROP algorithm, k layers, a batch;
-3. ``exact_pass``: the 3-3-3 network of seed 001 (ReLU -> sigmoid -> softmax, cross-entropy),
-   every intermediate at float64, and the SGD step;
-4. ``SEED_001``: every number the slides print, transcribed digit for digit, and
-   ``slide_recipe``: what the slides actually computed, reproducing every printed number;
-5. ``errata_table``: printed vs slide recipe vs exact, with a verdict computed from the numbers.
-
-Plus ``numerical_gradient`` (central differences) for checking any of the above.
+1. Activations and losses: ``relu``, ``sigmoid``, ``tanh_grad``, ``identity``, **softmax** and
+   their derivatives (**sigmoid_grad**, ``relu_grad``, ...); ``softmax_backward`` and
+   ``softmax_jacobian`` (softmax couples its outputs); ``cross_entropy``, ``l2_loss``.
+   (Then private input checks shared by everything below.)
+2. Seed 004's PROP for k layers over a batch: **prop** (= ``prop_forward`` + ``prop_loss`` +
+   ``prop_backward``); ``sgd_step``; **numerical_gradient** (central differences, to check
+   any gradient).
+3. Seed 001's 3-3-3 network done exactly (float64): **exact_pass** (every intermediate under
+   the slides' names, the gradients and the SGD step), **forward_loss** (the loss alone),
+   **SEED_001_ACTIVATIONS** (its three activations, for ``prop``).
+4. What the slides print: **SEED_001** (every printed number as text, with its slide;
+   ``SEED_001.get(name)``), **SEED_001_INTERMEDIATES** (the names of the 22 printed results,
+   105 numbers, in slide order), **seed_001_problem** (x, y, weights, biases, lr as a
+   ``Problem``).
+   4a. Comparing a value with printed digits: **agrees** (rounded or cut off),
+   **round_half_up**.
+   4b. What the slides did: **DEVIATIONS** (the fourteen departures: the printed steps each one
+   acts on, its kind, a one-line explanation); **slide_recipe** (redoes the example as the
+   slides did, reproducing every printed number; ``fixed=`` corrects chosen deviations);
+   **exact_values** (the exact counterpart of every printed number).
+5. The errata table: **errata_table** (one ``ErrataRow`` per printed number: printed, recipe,
+   rounded, exact, verdict, causes), **verdict** (how a verdict is decided), **errata_counts**,
+   **deviation_summary**, **format_errata_by_slide** (markdown, one table per slide).
+6. Did the step help: **loss_before_after** (the true loss before and after the slides' step
+   and the exact step).
 """
 
 from __future__ import annotations
@@ -694,7 +711,7 @@ def seed_001_problem() -> Problem:
 
 
 # ---------------------------------------------------------------------------------------------
-# Comparing a computed value with printed digits
+# 4a. Comparing a computed value with printed digits
 # ---------------------------------------------------------------------------------------------
 
 

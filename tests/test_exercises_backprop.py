@@ -25,6 +25,10 @@ def test_de_dh1():
     assert one_path.status == "wrong" and "one path per unit" in one_path.message
     assert "transposed" in ex.check_de_dh1(W_JK.T @ R["delta_h2"]).message
     assert "skipped the sigmoid" in ex.check_de_dh1(W_JK @ R["dE_dh2_out"]).message
+    off = W_JK @ R["delta_h2"] + np.array([0.0, 0.01, 0.0])
+    other = ex.check_de_dh1(off)
+    assert other.status == "wrong" and "de_dh1[1] is" in other.message
+    assert f"{(W_JK @ R['delta_h2'])[1]:.6g}" not in other.message  # does not give the answer away
 
 
 def solution(z_prev, w, h, dz):

@@ -46,3 +46,13 @@ def test_draw_graph_labels_values_and_gradients():
     assert "1.350" in texts and "δ=-0.8016" in texts
     assert f"max |dW_kl| = {np.abs(r['dW_kl']).max():.3g}" in texts
     assert len(ax.collections[0].get_segments()) == 27 + 3
+
+
+def test_one_step_of_the_first_slider_changes_the_picture():
+    # what tests/test_browser.py does in the lesson: ArrowRight once on the first slider (x1)
+    demo = demos.backprop_explorer(bp.seed_001_problem())
+    first = next(c for c in demo.controls.values() if hasattr(c, "step"))
+    assert first is demo.controls["x1"]
+    image = demo.image.value
+    first.value = first.value + first.step
+    assert demo.image.value != image

@@ -35,3 +35,12 @@ def test_draw_views_counts_and_draws_both_spaces():
     assert ax_in.get_title() == "input space" and len(ax_in.get_lines()) == 2
     assert {t.get_text() for t in ax_h.texts} == {"(0,0)", "(0,1)", "(1,0)", "(1,1)"}
     assert demos.draw_views(Figure(), mlp.HAND_XOR | {"b1": np.array([-0.5, -0.5])}) == 2
+
+
+def test_one_step_of_the_first_slider_changes_the_picture():
+    # what tests/test_browser.py does in the lesson: ArrowRight once on the first slider
+    demo = demos.hidden_weights()
+    first = next(c for c in demo.controls.values() if hasattr(c, "step"))
+    image = demo.image.value
+    first.value = first.value + first.step
+    assert demo.image.value != image

@@ -62,7 +62,11 @@ def check_de_dh1(de_dh1: np.ndarray) -> Feedback:
             "you skipped the sigmoid: multiply dL/dh2_out by sigmoid'(h2_in) first, "
             "which gives delta_h2."
         )
-    return wrong(f"de_dh1 is {got} but should be {np.round(expected, 6)}.")
+    j = int(np.argmax(~np.isclose(got, expected, rtol=1e-4, atol=1e-8)))
+    return wrong(
+        f"de_dh1[{j}] is {got[j]:.6g}; it should be the sum over the three h2 units k of "
+        f"w_jk[{j}, k] * delta_h2[k]."
+    )
 
 
 @checker("`my_dense_backward`")

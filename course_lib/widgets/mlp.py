@@ -51,6 +51,8 @@ def draw_views(fig: Figure, params: mlp.Params) -> int:
     ax_in.set_xlim(*LIMITS)
     ax_in.set_ylim(*LIMITS)
     ax_in.set_title("input space")
+    ax_in.set_xlabel("x1")
+    ax_in.set_ylabel("x2")
     ax_in.legend(loc="upper left", fontsize=7)
     h = mlp.hidden(mlp.XOR_X, params, "step")
     jitter = np.array([[-0.04, -0.04], [0.04, -0.04], [-0.04, 0.04], [0.04, 0.04]])
