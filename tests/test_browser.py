@@ -126,6 +126,8 @@ NOTEBOOK_STATE = """() => {
     pending: cells.filter(c => c.model.executionCount === null).length,
     done: cells.every(c => c.model.executionCount !== null),
     errors: outputs.filter(o => o.output_type === 'error' || o.name === 'stderr').length,
+    first_error: outputs.filter(o => o.output_type === 'error' || o.name === 'stderr')
+      .map(o => o.ename ? `${o.ename}: ${o.evalue}` : String(o.text).slice(0, 300))[0] || null,
   };
 }"""
 
@@ -165,7 +167,7 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, l
         pytest.fail(f"{lesson}: run-all did not finish: {page.evaluate(NOTEBOOK_STATE)}")
     state = page.evaluate(NOTEBOOK_STATE)
     text = page.locator(".jp-Notebook").inner_text()
-    assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs"
+    assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs: {state}"
     assert "Not yet solved" in text and "Traceback" not in text, f"{lesson}: checkers"
 
     demo, handle = None, None
