@@ -170,10 +170,10 @@ def sigmoid(z: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
-def one_hidden_layer(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
-    """Cybenko's sum  sum_j alpha_j sigmoid(w_j x + theta_j) + c  for scalar inputs.
+def hidden_terms(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+    """The terms alpha_j sigmoid(w_j x + theta_j) of Cybenko's sum, one column per unit.
 
-    x: (n,); params: 'w' (h,), 'theta' (h,), 'alpha' (h,), 'c' () -> (n,).
+    x: (n,); params: 'w' (h,), 'theta' (h,), 'alpha' (h,) -> (n, h).
     """
     x = np.asarray(x, dtype=float)
     if x.ndim != 1:
@@ -181,7 +181,15 @@ def one_hidden_layer(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray
     shapes = {k: np.shape(params[k]) for k in ("w", "theta", "alpha")}
     if len(set(shapes.values())) != 1 or len(shapes["w"]) != 1:
         raise ValueError(f"params w, theta, alpha must all be (h,), got {shapes}")
-    return sigmoid(np.outer(x, params["w"]) + params["theta"]) @ params["alpha"] + params["c"]
+    return sigmoid(np.outer(x, params["w"]) + params["theta"]) * params["alpha"]
+
+
+def one_hidden_layer(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+    """Cybenko's sum  sum_j alpha_j sigmoid(w_j x + theta_j) + c  for scalar inputs.
+
+    x: (n,); params: 'w' (h,), 'theta' (h,), 'alpha' (h,), 'c' () -> (n,).
+    """
+    return hidden_terms(x, params).sum(axis=1) + params["c"]
 
 
 def fit_one_hidden_layer(

@@ -171,3 +171,16 @@ def numerical_gradient(
         step[k] = eps
         grad[k] = (f(at + step) - f(at - step)) / (2 * eps)
     return grad
+
+
+def rotation_stretch(angle: float, stretch: float) -> np.ndarray:
+    """A (2, 2) weight matrix W for row vectors: ``x @ W`` turns x by ``angle`` degrees
+    (counter-clockwise), then multiplies its first coordinate by ``stretch``.
+
+    W = R(angle) diag(stretch, 1), with R(a) = [[cos a, sin a], [-sin a, cos a]].
+    """
+    if not np.isfinite(angle) or not np.isfinite(stretch):
+        raise ValueError(f"angle and stretch must be finite numbers, got {angle} and {stretch}")
+    a = np.deg2rad(angle)
+    rotation = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    return rotation @ np.diag([stretch, 1.0])

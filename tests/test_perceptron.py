@@ -123,3 +123,15 @@ def test_one_hidden_layer_and_fit_reject_bad_shapes():
         P.fit_one_hidden_layer(np.zeros(4), np.zeros(5), hidden=2)
     with pytest.raises(ValueError, match="hidden must be at least 1"):
         P.fit_one_hidden_layer(np.zeros(4), np.zeros(4), hidden=0)
+
+
+def test_hidden_terms_are_the_columns_that_one_hidden_layer_sums():
+    params = {"w": np.array([1.0, -2.0]), "theta": np.array([0.0, 1.0]),
+              "alpha": np.array([2.0, 3.0]), "c": np.array(0.5)}  # fmt: skip
+    x = np.array([-1.0, 0.0, 2.0])
+    terms = P.hidden_terms(x, params)
+    assert terms.shape == (3, 2)
+    np.testing.assert_allclose(terms[1], [2.0 * 0.5, 3.0 * P.sigmoid(1.0)])
+    np.testing.assert_allclose(terms.sum(axis=1) + 0.5, P.one_hidden_layer(x, params))
+    with pytest.raises(ValueError, match="must all be"):
+        P.hidden_terms(x, {**params, "alpha": np.ones(3)})

@@ -125,3 +125,14 @@ def test_numerical_gradient_of_a_quadratic_and_bad_eps():
 
 def test_sigmoid_values():
     np.testing.assert_allclose(tensors.sigmoid(np.array([0.0, np.log(3.0)])), [0.5, 0.75])
+
+
+def test_rotation_stretch_turns_then_stretches_row_vectors():
+    quarter = tensors.rotation_stretch(90.0, 1.0)
+    np.testing.assert_allclose(np.array([1.0, 0.0]) @ quarter, [0.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(np.array([0.0, 1.0]) @ quarter, [-1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(tensors.rotation_stretch(0.0, 2.5), [[2.5, 0.0], [0.0, 1.0]])
+    w = tensors.rotation_stretch(30.0, 1.0)
+    np.testing.assert_allclose(w @ w.T, np.eye(2), atol=1e-12)  # a pure turn keeps lengths
+    with pytest.raises(ValueError, match="angle and stretch must be finite"):
+        tensors.rotation_stretch(float("nan"), 1.0)

@@ -1,6 +1,16 @@
+import numpy as np
+import pytest
 from matplotlib.figure import Figure
 
-from course_lib.widgets.tensors import broadcast_explorer, draw_broadcast
+from course_lib import tensors
+from course_lib.widgets.tensors import (
+    broadcast_explorer,
+    dense_layer_explorer,
+    draw_broadcast,
+    draw_dense_layer,
+)
+
+GRID = np.stack(np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5)), axis=-1).reshape(-1, 2)
 
 
 def test_explorer_redraws_result_and_error():
@@ -19,3 +29,27 @@ def test_draw_broadcast_draws_one_box_row_per_shape_and_the_result():
     assert draw_broadcast(fig, (3, 1), (4,)) == "(3, 1) and (4,) broadcast to (3, 4)"
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert texts.count("(1)") == 1 and "4" in texts and "axis -2" in texts
+
+
+def test_dense_layer_explorer_redraws_when_a_slider_moves_one_step():
+    demo = dense_layer_explorer(GRID, angle=0.0, stretch=1.0, bias=(0.0, 0.0))
+    assert demo.summary.value.startswith("W = [[1.00, 0.00], [0.00, 1.00]], b = [0.00, 0.00]")
+    assert (
+        "relu moves 16 of 25 points onto an axis (8 of them onto the origin)" in demo.summary.value
+    )
+    for name in ("angle", "stretch", "bias_1", "bias_2"):
+        control = demo.controls[name]
+        image, summary = demo.image.value, demo.summary.value
+        control.value = control.value + control.step
+        assert demo.image.value != image and demo.summary.value != summary, name
+
+
+def test_draw_dense_layer_counts_the_points_relu_moves():
+    fig = Figure()
+    summary = draw_dense_layer(fig, GRID, tensors.rotation_stretch(0.0, 1.0), np.array([2.0, 2.0]))
+    assert summary.endswith("relu moves 0 of 25 points onto an axis (0 of them onto the origin)")
+    assert len(fig.axes) == 3 and fig.axes[0].get_title() == "$x$"
+    summary = draw_dense_layer(Figure(), GRID, np.eye(2), np.array([-2.0, -2.0]))
+    assert summary.endswith("relu moves 25 of 25 points onto an axis (25 of them onto the origin)")
+    with pytest.raises(ValueError, match="need points"):
+        draw_dense_layer(Figure(), GRID[:, :1], np.eye(2), np.zeros(2))

@@ -63,9 +63,11 @@ def network_width(x: np.ndarray, y: np.ndarray, fits: dict[int, dict[str, np.nda
         fit_ax.set_ylim(-1.6, 1.6)
         fit_ax.set_title(f"{hidden} hidden unit{'s' * (hidden > 1)}")
         fit_ax.legend(loc="upper left")
-        terms = perceptron.sigmoid(np.outer(x, params["w"]) + params["theta"]) * params["alpha"]
-        terms_ax.plot(x, terms, linewidth=1)
-        terms_ax.set_title("the terms alpha_j sigmoid(w_j x + theta_j)", fontsize=9)
+        terms_ax.plot(x, perceptron.hidden_terms(x, params), linewidth=1)
+        terms_ax.set_title(r"the terms $\alpha_j\,\sigma(w_j x + \theta_j)$", fontsize=11)
+        for ax in (fit_ax, terms_ax):
+            ax.set_xlabel("x")
+        fig.tight_layout()
         error, biggest = np.abs(fit - y).max(), np.abs(params["alpha"]).max()
         return f"{hidden} hidden units: max error {error:.3g}; largest |alpha| {biggest:.3g}"
 

@@ -1,8 +1,13 @@
-"""Lesson 00 demo: the broadcasting explorer (type two shapes, see the rule axis by axis)."""
+"""Lesson 00 demos: the broadcasting explorer (type two shapes, see the rule axis by axis) and
+the dense-layer explorer (sliders turn, stretch and shift a grid of points, then relu folds it).
+"""
+
+import itertools
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.figure import Figure
-from matplotlib.patches import FancyBboxPatch, Patch
+from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 
 from course_lib import tensors
 from course_lib.widgets import Demo
@@ -79,3 +84,94 @@ def broadcast_explorer(a: str = "8, 1, 6, 1", b: str = "7, 1, 5") -> Demo:
         "shape_b": widgets.Text(value=b, description="shape of b", continuous_update=False),
     }
     return Demo(draw, controls, title="Broadcasting explorer", figsize=(7.0, 3.2))
+
+
+FOLDED = "#e0e0e0"
+"""Shade of the region that relu folds onto the axes (some coordinate negative)."""
+
+
+def _outline(points: np.ndarray, per_side: int = 40) -> np.ndarray:
+    """The closed border (4 * per_side + 1, 2) of the square spanned by 2-D points (n, 2),
+    sampled densely so that its image under relu is drawn bent where relu bends it."""
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    corners = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1], [x0, y0]])
+    t = np.linspace(0, 1, per_side, endpoint=False)[:, None]
+    sides = [start + t * (end - start) for start, end in itertools.pairwise(corners)]
+    return np.concatenate([*sides, corners[:1]])
+
+
+def draw_dense_layer(
+    fig: Figure, points: np.ndarray, w: np.ndarray, b: np.ndarray, limit: float = 3.0
+) -> str:
+    """Three panels: ``points`` (n, 2), then ``points @ w + b``, then relu of that.
+
+    w: (2, 2), b: (2,). Colours follow each point's place in the input, so a point can be followed
+    from panel to panel; the grey region of the middle panel is what relu folds onto the axes.
+    Returns a summary: W, b and how many points relu moved.
+    """
+    points, w, b = np.asarray(points, float), np.asarray(w, float), np.asarray(b, float)
+    if points.ndim != 2 or points.shape[1] != 2 or w.shape != (2, 2) or b.shape != (2,):
+        raise ValueError(
+            f"need points (n, 2), w (2, 2), b (2,); got {points.shape}, {w.shape}, {b.shape}"
+        )
+    z = points @ w + b
+    out = np.maximum(z, 0)
+    colour = points[:, 0] + 2 * points[:, 1]
+    outline = _outline(points)
+    panels = [("$x$", points, outline), ("$x W + b$", z, outline @ w + b),
+              (r"$\mathrm{relu}(x W + b)$", out, np.maximum(outline @ w + b, 0))]  # fmt: skip
+    axes = fig.subplots(1, 3, sharex=True, sharey=True)
+    for ax, (title, pts, line) in zip(axes, panels, strict=True):
+        ax.axhline(0, color="0.5", linewidth=0.8)
+        ax.axvline(0, color="0.5", linewidth=0.8)
+        ax.plot(line[:, 0], line[:, 1], color="0.3", linewidth=1)
+        ax.scatter(pts[:, 0], pts[:, 1], c=colour, s=7, cmap="viridis")
+        ax.set_title(title, fontsize=11)
+        ax.set_aspect("equal")
+        ax.set_xlabel("coordinate 1")
+    axes[0].set_ylabel("coordinate 2")
+    axes[0].set_xlim(-limit, limit)
+    axes[0].set_ylim(-limit, limit)
+    axes[0].set_xticks(range(-int(limit) + 1, int(limit)))
+    axes[0].set_yticks(range(-int(limit) + 1, int(limit)))
+    for x0, y0, width, height in ((-limit, -limit, 2 * limit, limit), (-limit, 0, limit, limit)):
+        axes[1].add_patch(Rectangle((x0, y0), width, height, color=FOLDED, zorder=0))
+    axes[1].text(-limit + 0.15, -limit + 0.2, "relu folds grey\nonto the axes", fontsize=8)
+    fig.tight_layout()
+    moved = (z < 0).any(axis=1)
+    origin = int(np.sum(moved & (out == 0).all(axis=1)))
+    rows = ", ".join(f"[{r[0]:.2f}, {r[1]:.2f}]" for r in w)
+    return (
+        f"W = [{rows}], b = [{b[0]:.2f}, {b[1]:.2f}]: relu moves {int(moved.sum())} of "
+        f"{len(points)} points onto an axis ({origin} of them onto the origin)"
+    )
+
+
+def dense_layer_explorer(
+    points: np.ndarray,
+    angle: float = 30.0,
+    stretch: float = 1.5,
+    bias: tuple[float, float] = (0.4, 0.5),
+) -> Demo:
+    """Sliders set W = rotation_stretch(angle, stretch) and b; the figure shows x, xW + b, relu.
+
+    points: (n, 2), e.g. a grid over [-1, 1]^2.
+    """
+    points = np.asarray(points, float)
+
+    def draw(fig: Figure, angle: float, stretch: float, bias_1: float, bias_2: float) -> str:
+        w = tensors.rotation_stretch(angle, stretch)
+        return draw_dense_layer(fig, points, w, np.array([bias_1, bias_2]))
+
+    def slider(value: float, low: float, high: float, step: float, name: str) -> widgets.Widget:
+        return widgets.FloatSlider(
+            value=value, min=low, max=high, step=step, description=name, continuous_update=False
+        )
+
+    controls = {
+        "angle": slider(angle, -180.0, 180.0, 15.0, "turn (deg)"),
+        "stretch": slider(stretch, 0.0, 2.0, 0.25, "stretch"),
+        "bias_1": slider(bias[0], -1.5, 1.5, 0.1, "b[0]"),
+        "bias_2": slider(bias[1], -1.5, 1.5, 0.1, "b[1]"),
+    }
+    return Demo(draw, controls, title="Dense-layer explorer", figsize=(9.0, 3.4))
