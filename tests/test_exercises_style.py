@@ -54,3 +54,18 @@ def test_tv_loss():
 
     assert ex.check_tv_loss(stub).status == "unsolved"
     assert ex.check_tv_loss(...).status == "unsolved"
+
+
+def test_balance_run():
+    result = ex.balance_run(100.0)
+    size = ex.BALANCE["size"]
+    assert result.image.shape == (size, size, 3)
+    assert result.image.min() >= 0 and result.image.max() <= 1
+    assert result.evaluations == ex.BALANCE["steps"] == len(result.losses["content"])
+    # it is the checker's run: the solution weight lands inside both limits
+    assert result.losses["content"][-1] <= ex.BALANCE_MAX_CONTENT
+    assert result.losses["style"][-1] <= ex.BALANCE_MAX_STYLE
+    # starts from noise, so the style loss falls a long way over the run
+    assert result.losses["style"][-1] < 0.1 * result.losses["style"][0]
+    heavier = ex.balance_run(1000.0)
+    assert heavier.losses["content"][-1] > result.losses["content"][-1]
