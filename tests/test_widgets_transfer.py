@@ -20,6 +20,8 @@ def test_slider_redraws_curves_and_summary():
     demo.controls["selected"].value = 10
     assert demo.image.value != first
     assert "from scratch 0.925" in demo.summary.value and "fine-tuning 0.900" in demo.summary.value
+    demo.controls["selected"].value = 1
+    assert demo.summary.value.startswith("1 label per class (5 in all)")
 
 
 def test_draw_label_curves_errors():

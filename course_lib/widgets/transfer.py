@@ -56,13 +56,14 @@ def draw_label_curves(
     left.set_ylabel("test accuracy")
     left.set_ylim(0.4, 1.0)
     left.legend(fontsize=8, loc="lower right")
-    right.set_xticks(range(len(results)), [n.replace(" ", "\n", 1) for n in results], fontsize=7)
+    names = [n.replace(" ", "\n", 1).replace("-", "-\n", 1) for n in results]  # 2-line labels
+    right.set_xticks(range(len(results)), names, fontsize=7)
     right.set_ylim(0.4, 1.0)
     right.set_title(f"{selected * classes} labels", fontsize=10)
     fig.tight_layout()
     return (
-        f"{selected} labels per class ({selected * classes} in all), mean accuracy: "
-        + ", ".join(parts)
+        f"{selected} label{'' if selected == 1 else 's'} per class ({selected * classes} in all), "
+        "mean accuracy: " + ", ".join(parts)
     )
 
 
