@@ -152,3 +152,24 @@ def test_has_a_live_demo(notebook):
     assert any("interactive in JupyterLab" in t for c in nb["cells"] for t in output_texts(c)), (
         f"{path.name}: no course_lib.widgets demo displayed"
     )
+
+
+def test_instructor_edition_passes_every_checker(notebook):
+    path, nb = notebook
+    for k, cell in enumerate(nb["cells"]):
+        if "check" in tags(cell):
+            texts = output_texts(cell)
+            assert texts and all(t.startswith("✅ Correct") for t in texts), (
+                f"{path.name} cell {k}: the solution does not pass its checker: {texts}"
+            )
+
+
+def test_hints_are_collapsed_and_reach_the_student_edition(notebook):
+    path, nb = notebook
+    for k, cell in enumerate(nb["cells"]):
+        if "hint" in tags(cell):
+            slide_type = cell["metadata"].get("slideshow", {}).get("slide_type")
+            assert slide_type != "notes", (
+                f"{path.name} cell {k}: a hint on 'notes' is cut from students"
+            )
+            assert "<details>" in text_of(cell), f"{path.name} cell {k}: hint must start collapsed"
