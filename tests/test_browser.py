@@ -28,6 +28,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = build.BUILD / "screenshots"
 MIN_SLIDES = 8
 RUN_ALL_TIMEOUT_MS = 300_000
+MIN_RISE_SLIDES = 5
 pytestmark = pytest.mark.browser
 
 if not Path(CHROMIUM).is_file():
@@ -187,3 +188,23 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, l
         timeout=30_000,
     )  # fmt: skip
     demo.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_demo.png")
+
+
+@pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
+def test_lesson_presents_live_in_rise(lab_page, jupyterlab, lesson):
+    """jupyterlab-rise serves the notebook as a live reveal.js slideshow at /rise/<path>."""
+    page = lab_page
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(f"{jupyterlab}/rise/{lesson}")
+    page.wait_for_function(
+        f"document.querySelectorAll('.reveal .slides > section').length >= {MIN_RISE_SLIDES}",
+        timeout=120_000,
+    )
+    current = "() => document.querySelector('.reveal section.present:not(.stack)')?.innerText"
+    before = page.evaluate(current)
+    page.locator(".reveal").click()
+    page.keyboard.press("Space")  # next slide
+    page.wait_for_function(f"before => ({current})() !== before", arg=before)
+    page.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_rise.png")
+    assert not errors, f"{lesson}: page errors in RISE: {errors}"
