@@ -137,8 +137,26 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
     ]
     measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
     out.write_text("\n".join([*header, *rows, *measured, *extra, ""]))
+    seconds = bench_seconds(out.read_text())
     readme = ROOT / "README.md"
-    readme.write_text(readme_with_run_times(readme.read_text(), bench_seconds(out.read_text())))
+    readme.write_text(readme_with_run_times(readme.read_text(), seconds))
+    for path in paths:
+        write_title_run_time(path, seconds[path.stem])
+
+
+TITLE_RUN_TIME = re.compile(r"(\*\*Time to run\.?\*\*:? [Aa]bout )\d+( s)")
+
+
+def write_title_run_time(path: Path, seconds: float) -> None:
+    """Set the "Time to run. About N s" of a lesson's title cell to the measured time."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    title = nb.cells[0]
+    updated = TITLE_RUN_TIME.sub(rf"\g<1>{seconds:.0f}\g<2>", title.source)
+    if updated != title.source:
+        title.source = updated
+        nbformat.write(nb, path)
 
 
 def bench_seconds(table: str) -> dict[str, float]:

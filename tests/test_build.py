@@ -74,6 +74,22 @@ def test_readme_run_times_come_from_bench():
     assert build.readme_with_run_times(row, {"01_perceptron": 4.6}).endswith("| 5 s |")
 
 
+def test_title_cells_state_the_measured_run_time(tmp_path):
+    import nbformat
+
+    seconds = build.bench_seconds((build.ROOT / "BENCH.md").read_text())
+    for lesson in LESSONS:
+        title = nbformat.read(lesson, as_version=4).cells[0].source
+        match = build.TITLE_RUN_TIME.search(title)
+        assert match, f"{lesson.name}: title lacks '**Time to run.** About N s'"
+        measured = f"bout {seconds[lesson.stem]:.0f} s"
+        assert measured in title, f"{lesson.name}: title time is not BENCH.md's: run make bench"
+    copy = tmp_path / LESSONS[0].name
+    copy.write_bytes(LESSONS[0].read_bytes())
+    build.write_title_run_time(copy, 123.4)
+    assert "bout 123 s" in nbformat.read(copy, as_version=4).cells[0].source
+
+
 def test_site_builds_without_warnings(tmp_path):
     try:
         out = build.site(LESSONS, src=tmp_path / "src", out=tmp_path / "site")
