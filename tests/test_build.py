@@ -98,7 +98,10 @@ def test_site_builds_without_warnings(tmp_path):
     for lesson in LESSONS:
         page = out / "notebooks" / f"{lesson.stem}.html"
         assert page.is_file(), f"no page for {lesson.name}"
-        assert "cdn" not in page.read_text().lower(), f"{page.name} loads something from a CDN"
+        remote = re.findall(
+            r"""<(?:script|link|img)[^>]+(?:src|href)=["']https?://[^"']+""", page.read_text()
+        )
+        assert not remote, f"{page.name} loads from the network: {remote}"
     assert (out / "GLOSSARY.html").is_file() and (out / "index.html").is_file()
 
 

@@ -173,3 +173,9 @@ def test_hints_are_collapsed_and_reach_the_student_edition(notebook):
                 f"{path.name} cell {k}: a hint on 'notes' is cut from students"
             )
             assert "<details>" in text_of(cell), f"{path.name} cell {k}: hint must start collapsed"
+
+
+def test_no_saved_widget_state_or_pairing_metadata(notebook):
+    path, nb = notebook
+    extra = set(nb["metadata"]) - {"kernelspec", "language_info"}
+    assert not extra, f"{path.name}: drop notebook metadata {sorted(extra)} (make course does)"
