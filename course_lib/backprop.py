@@ -16,7 +16,7 @@ Start with the functions in **bold**: they are the ones lesson 03 calls.
    (Then private input checks shared by everything below.)
 2. Seed 004's PROP for k layers over a batch: **prop** (= ``prop_forward`` + ``prop_loss`` +
    ``prop_backward``); ``sgd_step``; **numerical_gradient** (central differences, to check
-   any gradient).
+   any gradient; lesson 00's ``course_lib.tensors.numerical_gradient``, re-exported here).
 3. Seed 001's 3-3-3 network done exactly (float64): **exact_pass** (every intermediate under
    the slides' names, the gradients and the SGD step), **forward_loss** (the loss alone),
    **SEED_001_ACTIVATIONS** (its three activations, for ``prop``).
@@ -46,6 +46,8 @@ from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 import numpy as np
+
+from course_lib.tensors import numerical_gradient as numerical_gradient  # re-exported: lesson 00
 
 # ---------------------------------------------------------------------------------------------
 # 1. Activations and losses
@@ -364,26 +366,6 @@ def sgd_step(
     return [
         np.asarray(p, dtype=float) - lr * np.asarray(g) for p, g in zip(params, grads, strict=True)
     ]
-
-
-def numerical_gradient(
-    f: Callable[[np.ndarray], float], w: np.ndarray, eps: float = 1e-6
-) -> np.ndarray:
-    """Central finite differences: (f(w + eps e_i) - f(w - eps e_i)) / (2 eps) for every entry i.
-
-    f: takes an array shaped like w and returns a float; w: any shape (not modified) -> same
-    shape as w. The error is O(eps^2); eps around 1e-6 balances it against float64 round-off.
-    """
-    if not eps > 0:
-        raise ValueError(f"eps must be positive, got {eps!r}")
-    w = np.asarray(w, dtype=float)
-    _check_finite("w", w)
-    grad = np.zeros_like(w)
-    for idx in np.ndindex(w.shape):
-        step = np.zeros_like(w)
-        step[idx] = eps
-        grad[idx] = (f(w + step) - f(w - step)) / (2 * eps)
-    return grad
 
 
 # ---------------------------------------------------------------------------------------------

@@ -163,8 +163,10 @@ def numerical_gradient(
     at: any shape; returns an array of the same shape. Costs 2 * at.size calls of f.
     """
     at = np.array(at, dtype=float)
-    if eps <= 0:
+    if not eps > 0:
         raise ValueError(f"eps must be positive, got {eps}")
+    if not np.isfinite(at).all():
+        raise ValueError(f"at contains NaN or infinity (shape {at.shape})")
     grad = np.zeros_like(at)
     for k in np.ndindex(at.shape):
         step = np.zeros_like(at)

@@ -404,7 +404,7 @@ def test_numerical_gradient():
     np.testing.assert_array_equal(w, before)  # w is not modified
     with pytest.raises(ValueError, match="eps must be positive"):
         bp.numerical_gradient(np.sum, w, eps=0.0)
-    with pytest.raises(ValueError, match="w contains NaN"):
+    with pytest.raises(ValueError, match="at contains NaN"):
         bp.numerical_gradient(np.sum, np.array([np.nan]))
 
 
