@@ -6,16 +6,7 @@ import torch
 import torch.nn.functional as F
 
 from course_lib import training
-
-
-def numeric_grad(f, x, h=1e-6):
-    grad = np.zeros_like(x)
-    for index in np.ndindex(x.shape):
-        step = np.zeros_like(x)
-        step[index] = h
-        grad[index] = (f(x + step) - f(x - step)) / (2 * h)
-    return grad
-
+from course_lib.tensors import numerical_gradient as numeric_grad
 
 # --- fit and accuracy (used by later lessons) ---
 
