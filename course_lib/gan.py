@@ -108,21 +108,22 @@ def generator_losses(d_fake: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarr
 @dataclass(frozen=True)
 class RingGAN:
     """Settings of a ring GAN (the defaults are the lesson's recipe). The first block is shared by
-    all copies trained together (network sizes, Adam's learning rates and betas, a linear decay of
-    the rates to 0); the second block, the ablation's knobs, may differ from copy to copy:
-    hidden activation, latent distribution, output layer, dropout in D, label noise for D,
-    generator loss, and the decay of the generator's weight average (0: no averaging)."""
+    all copies trained together: network sizes, Adam's learning rates and betas, and the share of
+    the run after which both rates decay linearly to 0 (1.0: they never decay). The second block,
+    the ablation's knobs, may differ from copy to copy: hidden activation, latent distribution,
+    output layer, dropout in D, label noise for D, generator loss, the decay of the generator's
+    weight average (0: no averaging) and the weight of D's R1 gradient penalty (0: none)."""
 
-    steps: int = 2000
+    steps: int = 3500
     batch: int = 64
     noise_dim: int = 2
     hidden: int = 64
-    g_layers: int = 3
-    d_layers: int = 3
-    lr_g: float = 2e-3
-    lr_d: float = 2e-3
+    g_layers: int = 4
+    d_layers: int = 4
+    lr_g: float = 3e-3
+    lr_d: float = 3e-3
     betas: tuple[float, float] = (0.5, 0.999)
-    lr_decay: bool = True
+    decay_from: float = 0.5
 
     activation: Literal["leaky", "relu"] = "leaky"
     latent: Literal["normal", "uniform"] = "normal"
@@ -131,10 +132,22 @@ class RingGAN:
     label_noise: float = 0.0
     loss: Literal["non-saturating", "saturating"] = "non-saturating"
     ema: float = 0.998
+    r1: float = 0.03
 
 
 SHARED_FIELDS = ("steps", "batch", "noise_dim", "hidden", "g_layers", "d_layers", "lr_g", "lr_d",
-                 "betas", "lr_decay")  # fmt: skip
+                 "betas", "decay_from")  # fmt: skip
+
+
+def learning_rate_factor(step: int, steps: int, decay_from: float) -> float:
+    """The factor on the learning rate at ``step`` of ``steps``: 1 until the share ``decay_from``
+    of the run, then falling linearly to 0 at the end (decay_from = 1: always 1)."""
+    if not 0 <= decay_from <= 1:
+        raise ValueError(f"decay_from must lie in [0, 1], got {decay_from}")
+    start = decay_from * steps
+    if step <= start or decay_from == 1:
+        return 1.0
+    return max(0.0, (steps - step) / (steps - start))
 
 
 def _per_copy(values) -> torch.Tensor:
@@ -181,7 +194,8 @@ def stacked_mlp(
                 self.register_buffer(name, _per_copy(values))
             slopes = set(per_copy["slopes"])
             self.same_slope = slopes.pop() if len(slopes) == 1 else None
-            self.drop = any(per_copy["dropouts"])
+            self.dropping = [k for k, rate in enumerate(per_copy["dropouts"]) if rate > 0]
+            self.drop = bool(self.dropping)
             self.squash = any(per_copy["tanh_scales"])
 
         def forward(self, x):
@@ -200,12 +214,17 @@ def stacked_mlp(
 
         def activate(self, x):
             """Leaky ReLU with each copy's slope, then each copy's dropout (in training)."""
+            relu = torch.nn.functional.relu
             if self.same_slope is not None:
                 x = torch.nn.functional.leaky_relu(x, self.same_slope)
-            else:
-                x = torch.where(x > 0, x, self.slopes * x)
-            if self.training and self.drop:
-                x = x * (torch.rand_like(x) >= self.dropouts) / (1 - self.dropouts)
+            else:  # s x + (1 - s) relu(x): x where x > 0, s x elsewhere (much faster than where)
+                x = self.slopes * x + (1 - self.slopes) * relu(x)
+            if self.training and self.drop:  # random masks only for the copies that drop
+                mask = torch.ones_like(x)
+                rate = self.dropouts[self.dropping]
+                keep = torch.rand((len(rate), *x.shape[1:])) >= rate
+                mask[self.dropping] = keep / (1 - rate)
+                x = x * mask
             return x
 
     return Stacked()
@@ -249,15 +268,16 @@ def ring_networks(configs: list[RingGAN], ring: Ring = RING):
     return generator, discriminator
 
 
-def sample_latent(shape: tuple[int, int, int], uniform):
+def sample_latent(shape: tuple[int, int, int], uniform, noise: torch.Generator | None = None):
     """Latent vectors (copies, n, d): N(0, I), or U(-sqrt 3, sqrt 3) (same variance) for the
-    copies where ``uniform`` (a (copies, 1, 1) tensor of 0/1) is 1."""
+    copies where ``uniform`` (a (copies, 1, 1) tensor of 0/1) is 1. noise: the random number
+    generator to draw from (default: torch's global one)."""
     import torch
 
-    normal = torch.randn(shape)
+    normal = torch.randn(shape, generator=noise)
     if not uniform.any():
         return normal
-    flat = (torch.rand(shape) * 2 - 1) * math.sqrt(3)
+    flat = (torch.rand(shape, generator=noise) * 2 - 1) * math.sqrt(3)
     return torch.where(uniform > 0, flat, normal)
 
 
@@ -289,6 +309,23 @@ def generator_loss(fake_logits, saturating=0.0):
     return per_sample.mean(dim=(1, 2)).sum()
 
 
+def r1_penalty(discriminator, real, weight):
+    """R1 gradient penalty, (weight / 2) * mean ||grad_x D(x)||^2 over real points x (copies, n, 2),
+    summed over copies; weight is a number or per copy (copies, 1, 1). It also returns D's logits
+    on ``real`` (copies, n, 1), so the caller needs no second pass. Penalising D's slope at the
+    data keeps D from sharpening without limit around the modes (Mescheder et al., 2018)."""
+    import torch
+
+    weight = torch.as_tensor(weight)
+    if not weight.any():  # no penalty: skip the second-order gradient
+        return torch.zeros(()), discriminator(real)
+    real = real.detach().requires_grad_(True)
+    logits = discriminator(real)
+    (slope,) = torch.autograd.grad(logits.sum(), real, create_graph=True)
+    penalty = (weight / 2 * slope.pow(2).sum(dim=2, keepdim=True)).mean(dim=(1, 2))
+    return penalty.sum(), logits
+
+
 @dataclass
 class RingRun:
     """Trained ring GANs (one copy per config) and what was recorded along the way.
@@ -315,14 +352,17 @@ def ring_grid(ring: Ring = RING, resolution: int = 60) -> np.ndarray:
     return np.column_stack([gx.ravel(), gy.ravel()])
 
 
-def generate_points(generator, n: int, uniform=None) -> np.ndarray:
-    """n samples from every copy of a stacked ring generator: (copies, n, 2) numpy."""
+def generate_points(
+    generator, n: int, uniform=None, noise: torch.Generator | None = None
+) -> np.ndarray:
+    """n samples from every copy of a stacked ring generator: (copies, n, 2) numpy (latent
+    vectors drawn from ``noise``, default torch's global random number generator)."""
     import torch
 
     uniform = torch.zeros(generator.copies, 1, 1) if uniform is None else uniform
     with torch.no_grad():
         return generator.eval()(
-            sample_latent((generator.copies, n, generator.sizes[0]), uniform)
+            sample_latent((generator.copies, n, generator.sizes[0]), uniform, noise)
         ).numpy()
 
 
@@ -338,8 +378,9 @@ def train_ring_gan(
     """Train independent GANs on the ring in one batched run (torch and data seeded by ``seed``).
 
     configs: one config per copy, or one config repeated ``copies`` times (several seeds).
-    Each step: one D update on a fresh real and fake batch, then one G update. The generator that
-    is scored and snapshotted is the exponential moving average of G's weights (decay ``ema``).
+    Each step: one D update on a fresh real batch and a fake batch (plus the R1 penalty), then one
+    G update on the same fakes (G has not changed in between). The generator that is scored and
+    snapshotted is the exponential moving average of G's weights (decay ``ema``).
     """
     import torch
 
@@ -349,19 +390,23 @@ def train_ring_gan(
         raise ValueError(f"steps and batch must be >= 1, got {shared.steps}, {shared.batch}")
     torch.manual_seed(seed)
     data_rng = np.random.default_rng(seed)
+    looking = torch.Generator().manual_seed(seed)  # for snapshots and scores: never for training
     generator, discriminator = ring_networks(configs, ring)
     averaged = copy.deepcopy(generator)
-    opt_g = torch.optim.Adam(generator.parameters(), shared.lr_g, shared.betas, foreach=True)
-    opt_d = torch.optim.Adam(discriminator.parameters(), shared.lr_d, shared.betas, foreach=True)
+    # fused: Adam's update for all parameters in one kernel (the same algorithm, ~15 % faster here)
+    opt_g = torch.optim.Adam(generator.parameters(), shared.lr_g, shared.betas, fused=True)
+    opt_d = torch.optim.Adam(discriminator.parameters(), shared.lr_d, shared.betas, fused=True)
     schedules = [
-        torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 1 - t / shared.steps)
+        torch.optim.lr_scheduler.LambdaLR(
+            opt, lambda t: learning_rate_factor(t, shared.steps, shared.decay_from)
+        )
         for opt in (opt_g, opt_d)
-        if shared.lr_decay
     ]
     uniform = _per_copy([c.latent == "uniform" for c in configs])
     label_noise = _per_copy([c.label_noise for c in configs])
     saturating = _per_copy([c.loss == "saturating" for c in configs])
     ema = _per_copy([c.ema for c in configs])
+    r1 = _per_copy([c.r1 for c in configs])
     n, shape = shared.batch, (len(configs), shared.batch, shared.noise_dim)
     grid = torch.tensor(ring_grid(ring), dtype=torch.float32).expand(len(configs), -1, -1)
     snapshots, losses = [], {"D": [], "G": []}
@@ -371,19 +416,19 @@ def train_ring_gan(
             with torch.no_grad():
                 d_grid = torch.sigmoid(discriminator.eval()(grid))[0, :, 0].numpy()
             side = math.isqrt(len(d_grid))
-            points = generate_points(averaged, 500, uniform)[0]
+            points = generate_points(averaged, 500, uniform, looking)[0]
             snapshots.append((step, points, d_grid.reshape(side, side)))
         if step == shared.steps:
             break
         generator.train(), discriminator.train()
-        real = sample_ring(len(configs) * n, data_rng, ring).reshape(len(configs), n, 2)
-        fake = generator(sample_latent(shape, uniform)).detach()
-        logits = discriminator(torch.cat([torch.tensor(real, dtype=torch.float32), fake], dim=1))
-        loss_d = discriminator_loss(logits[:, :n], logits[:, n:], label_noise)
+        real = torch.tensor(sample_ring(len(configs) * n, data_rng, ring), dtype=torch.float32)
+        fake = generator(sample_latent(shape, uniform))
+        penalty, real_logits = r1_penalty(discriminator, real.reshape(len(configs), n, 2), r1)
+        loss_d = discriminator_loss(real_logits, discriminator(fake.detach()), label_noise)
         opt_d.zero_grad()
-        loss_d.backward()
+        (loss_d + penalty).backward()
         opt_d.step()
-        loss_g = generator_loss(discriminator(generator(sample_latent(shape, uniform))), saturating)
+        loss_g = generator_loss(discriminator(fake), saturating)
         opt_g.zero_grad()
         loss_g.backward()
         opt_g.step()
@@ -396,7 +441,7 @@ def train_ring_gan(
         losses["D"].append(loss_d.item() / len(configs))
         losses["G"].append(loss_g.item() / len(configs))
 
-    samples = generate_points(averaged, eval_samples, uniform)
+    samples = generate_points(averaged, eval_samples, uniform, looking)
     return RingRun(
         configs=configs,
         seed=seed,
@@ -406,6 +451,35 @@ def train_ring_gan(
         scores=[ring_score(s, ring) for s in samples],
         losses=losses,
     )
+
+
+def latent_map(
+    generator, index: int = 0, *, extent: float = 3.0, resolution: int = 200, ring: Ring = RING
+) -> tuple[np.ndarray, np.ndarray]:
+    """Where a ring generator with a 2-D normal latent sends each point of a latent grid.
+
+    The grid covers [-extent, extent]^2 with resolution^2 points. Returns labels
+    (resolution, resolution): the mode (0 .. modes-1) that G(z) of copy number ``index`` lands within
+    3 std of, or -1 for a point between modes (a bridge); and mass (resolution, resolution): the
+    N(0, I) probability of each grid cell, so mass[labels == -1].sum() is the share of samples
+    that fall on bridges. Row i, column j is z = (axis[j], axis[i]), as ``imshow`` draws it.
+    """
+    import torch
+
+    if generator.sizes[0] != 2:
+        raise ValueError(f"latent_map needs a 2-D latent, got noise_dim {generator.sizes[0]}")
+    if not 0 <= index < generator.copies:
+        raise ValueError(f"index must lie in [0, {generator.copies}), got {index}")
+    axis = np.linspace(-extent, extent, resolution)
+    gx, gy = np.meshgrid(axis, axis)
+    z = torch.tensor(np.column_stack([gx.ravel(), gy.ravel()]), dtype=torch.float32)
+    with torch.no_grad():
+        points = generator.eval()(z.expand(generator.copies, -1, -1))[index].numpy()
+    distances = np.linalg.norm(points[:, None, :] - ring_centres(ring)[None], axis=-1)
+    labels = np.where(distances.min(axis=1) < 3 * ring.std, distances.argmin(axis=1), -1)
+    cell = (axis[1] - axis[0]) ** 2
+    mass = np.exp(-(gx**2 + gy**2) / 2) / (2 * np.pi) * cell
+    return labels.reshape(resolution, resolution), mass
 
 
 # ------------------------------------------------------------------ a DCGAN for the digits (torch)

@@ -136,6 +136,8 @@ def test_train_ring_gan_small_run_and_stacking():
     assert gan.ring_grid(resolution=5).shape == (25, 2)
     again = gan.train_ring_gan(config, copies=2, snapshot_steps=(0, 30), eval_samples=100)
     assert again.losses["D"] == run.losses["D"]  # seeded: the same numbers again
+    unseen = gan.train_ring_gan(config, copies=2, eval_samples=100)
+    assert unseen.losses == run.losses  # taking snapshots does not change the training
     with pytest.raises(ValueError, match="steps and batch must be >= 1"):
         gan.train_ring_gan(gan.RingGAN(steps=0))
 
@@ -206,3 +208,56 @@ def test_transposed_conv_coverage_checkerboard():
     assert (gan.transposed_conv_coverage(2, 2) == 1).all()
     with pytest.raises(ValueError, match="kernel and stride must be >= 1"):
         gan.transposed_conv_coverage(0, 2)
+
+
+def test_learning_rate_factor_holds_then_decays():
+    assert [gan.learning_rate_factor(t, 100, 0.5) for t in (0, 50, 75, 100)] == [1, 1, 0.5, 0]
+    assert gan.learning_rate_factor(30, 100, 0.0) == pytest.approx(0.7)
+    assert gan.learning_rate_factor(99, 100, 1.0) == 1.0
+    with pytest.raises(ValueError, match=r"decay_from must lie in \[0, 1\], got 1.5"):
+        gan.learning_rate_factor(0, 100, 1.5)
+
+
+def test_r1_penalty_of_a_linear_discriminator():
+    discriminator = gan.stacked_mlp([2, 1], copies=2)
+    with torch.no_grad():  # D(x) = w . x + b with w = (1, 2) in copy 0, (3, 0) in copy 1
+        discriminator.weights[0].copy_(torch.tensor([[[1.0], [2.0]], [[3.0], [0.0]]]))
+    real = torch.randn(2, 5, 2)
+    weight = torch.tensor([0.5, 2.0]).reshape(2, 1, 1)
+    penalty, logits = gan.r1_penalty(discriminator, real, weight)
+    assert penalty.item() == pytest.approx(0.5 / 2 * 5 + 2.0 / 2 * 9)  # (gamma / 2) |w|^2
+    torch.testing.assert_close(logits, discriminator(real))
+    penalty.backward()  # second-order: the penalty has a gradient with respect to D's weights
+    assert discriminator.weights[0].grad.abs().sum() > 0
+    zero, plain = gan.r1_penalty(discriminator, real, 0.0)
+    assert zero.item() == 0 and torch.equal(plain, logits)
+
+
+def test_latent_map_labels_modes_bridges_and_mass():
+    generator = gan.stacked_mlp([2, 2], copies=2)
+    with torch.no_grad():  # copy 0: G(z) = z; copy 1: every z lands on mode 2, at (0, 2)
+        generator.weights[0].copy_(torch.stack([torch.eye(2), torch.zeros(2, 2)]))
+        generator.biases[0].copy_(torch.tensor([[[0.0, 0.0]], [[0.0, 2.0]]]))
+    labels, mass = gan.latent_map(generator, index=0, resolution=61)
+    axis = np.linspace(-3, 3, 61)
+    assert labels[30, 50] == 0 and axis[50] == pytest.approx(2.0)  # z = (2, 0): mode 0
+    assert labels[50, 30] == 2 and labels[30, 30] == -1  # z = (0, 2): mode 2; z = 0: a bridge
+    assert mass.sum() == pytest.approx(0.9973**2, abs=0.01)  # N(0, I) mass of [-3, 3]^2
+    everywhere_two, _ = gan.latent_map(generator, index=1, resolution=11)
+    assert (everywhere_two == 2).all()
+    with pytest.raises(ValueError, match=r"index must lie in \[0, 2\), got 2"):
+        gan.latent_map(generator, index=2)
+    with pytest.raises(ValueError, match="needs a 2-D latent, got noise_dim 3"):
+        gan.latent_map(gan.stacked_mlp([3, 2]))
+
+
+def test_stacked_mlp_activation_and_dropout_per_copy():
+    net = gan.stacked_mlp([1, 1], copies=3, slopes=[0.2, 0.0, 0.5], dropouts=[0.0, 0.5, 0.0])
+    x = torch.tensor([-2.0, 3.0]).reshape(1, 2, 1).expand(3, 2, 1)
+    net.eval()  # no dropout: the slopes alone
+    torch.testing.assert_close(net.activate(x)[:, :, 0], torch.tensor(
+        [[-0.4, 3.0], [0.0, 3.0], [-1.0, 3.0]]))  # fmt: skip
+    torch.manual_seed(0)
+    dropped = net.train().activate(torch.ones(3, 1000, 1))
+    assert (dropped[[0, 2]] == 1).all()  # copies without dropout are untouched
+    assert set(dropped[1].unique().tolist()) == {0.0, 2.0}  # kept units scaled by 1 / (1 - 0.5)
