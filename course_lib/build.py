@@ -111,17 +111,32 @@ MEASUREMENTS = {
 def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
     """Time each lesson alone, from a fresh kernel, and write the table to ``out``.
 
-    Also measures ``MEASUREMENTS`` and writes the lessons' run times into README.md's table.
+    Lessons not in ``paths`` keep their rows from the previous table. Also measures
+    ``MEASUREMENTS`` and writes the lessons' run times into README.md's table and title cells.
     """
     quiet_environment()
-    rows = []
+    measured = {}
     for path in paths:
-        _, seconds = run_notebook(path)
-        rows.append(f"| {path.stem} | {seconds:.1f} |")
-        print(rows[-1], flush=True)
-    extra = [f"| {name} | {measure():.3f} |" for name, measure in MEASUREMENTS.items()]
+        _, measured[path.stem] = run_notebook(path)
+        print(f"| {path.stem} | {measured[path.stem]:.1f} |", flush=True)
+    previous = bench_seconds(out.read_text()) if out.exists() else {}
+    extra = {name: measure() for name, measure in MEASUREMENTS.items()}
+    out.write_text(bench_table({**previous, **measured}, extra))
+    seconds = bench_seconds(out.read_text())
+    readme = ROOT / "README.md"
+    readme.write_text(readme_with_run_times(readme.read_text(), seconds))
+    for path in paths:
+        write_title_run_time(path, seconds[path.stem])
+
+
+def bench_table(seconds: dict[str, float], extra: dict[str, float]) -> str:
+    """BENCH.md's text: lesson stem -> seconds (rows in lesson order), measurement -> seconds."""
     import torch
 
+    order = [path.stem for path in lessons()]
+    unknown = sorted(set(seconds) - set(order))
+    if unknown:
+        raise ValueError(f"seconds must name lessons in notebooks/, got {unknown}")
     header = [
         "# Lesson run times",
         "",
@@ -136,13 +151,10 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         "| notebook | seconds |",
         "|---|---:|",
     ]
+    rows = [f"| {stem} | {seconds[stem]:.1f} |" for stem in order if stem in seconds]
     measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
-    out.write_text("\n".join([*header, *rows, *measured, *extra, ""]))
-    seconds = bench_seconds(out.read_text())
-    readme = ROOT / "README.md"
-    readme.write_text(readme_with_run_times(readme.read_text(), seconds))
-    for path in paths:
-        write_title_run_time(path, seconds[path.stem])
+    measured += [f"| {name} | {value:.3f} |" for name, value in extra.items()]
+    return "\n".join([*header, *rows, *measured, ""])
 
 
 TITLE_RUN_TIME = re.compile(r"(\*\*Time to run\.?\*\*:? [Aa]bout )\d+( s)")

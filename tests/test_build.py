@@ -66,6 +66,20 @@ def test_readme_and_bench_list_every_lesson():
         )
 
 
+def test_bench_table_keeps_lesson_order_and_rows_not_rerun():
+    previous = build.bench_seconds((build.ROOT / "BENCH.md").read_text())
+    first, last = LESSONS[0].stem, LESSONS[-1].stem
+    table = build.bench_table({**previous, first: 1.2}, {"a measurement": 0.5})
+    merged = build.bench_seconds(table)
+    assert list(merged) == [lesson.stem for lesson in LESSONS]  # every lesson, in lesson order
+    assert merged[first] == 1.2 and merged[last] == previous[last]
+    assert "| a measurement | 0.500 |" in table
+    with pytest.raises(
+        ValueError, match=r"seconds must name lessons in notebooks/, got \['99_x'\]"
+    ):
+        build.bench_table({"99_x": 1.0}, {})
+
+
 def test_readme_run_times_come_from_bench():
     seconds = build.bench_seconds((build.ROOT / "BENCH.md").read_text())
     readme = (build.ROOT / "README.md").read_text()
