@@ -458,11 +458,12 @@ def latent_map(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Where a ring generator with a 2-D normal latent sends each point of a latent grid.
 
-    The grid covers [-extent, extent]^2 with resolution^2 points. Returns labels
-    (resolution, resolution): the mode (0 .. modes-1) that G(z) of copy number ``index`` lands within
-    3 std of, or -1 for a point between modes (a bridge); and mass (resolution, resolution): the
-    N(0, I) probability of each grid cell, so mass[labels == -1].sum() is the share of samples
-    that fall on bridges. Row i, column j is z = (axis[j], axis[i]), as ``imshow`` draws it.
+    The grid covers [-extent, extent]^2 with resolution^2 points; the copy drawn is number
+    ``index``. Returns labels (resolution, resolution): the mode (0 .. modes-1) that G(z) lands
+    within 3 std of, or -1 for a point between modes (a bridge); and mass (resolution,
+    resolution): the N(0, I) probability of each grid cell, so mass[labels == -1].sum() is the
+    share of samples that fall on bridges. Row i, column j is z = (axis[j], axis[i]), as
+    ``imshow`` draws it.
     """
     import torch
 
