@@ -9,6 +9,7 @@ FORGET_GATE = 0.9
 FORGET_STEPS = 20
 EDGE_DISTANCE = 40
 EDGE_BAND = (0.1, 10.0)
+EDGE_STEP = 0.05  # the step of the lesson's radius slider
 
 
 @checker("`remaining`")
@@ -43,7 +44,8 @@ def edge_ratio(radius: float) -> float:
 
 @checker("`radius`")
 def check_edge_of_chaos(radius: float) -> Feedback:
-    """Modify: a spectral radius at which the gradient 40 steps back is within 0.1x..10x."""
+    """Modify: the smallest spectral radius, to one slider step (EDGE_STEP), at which the
+    gradient 40 steps back no longer vanishes: within 0.1x..10x of its value at the loss."""
     radius = float(np.asarray(radius, dtype=float))
     if not 0 < radius <= 10:
         return wrong(f"choose a radius between 0 and 10, got {radius:g}.")
@@ -53,9 +55,16 @@ def check_edge_of_chaos(radius: float) -> Feedback:
         return wrong(f"at radius {radius:g} the gradient still vanishes ({ratio:.2g}x): go larger.")
     if ratio > high:
         return wrong(f"at radius {radius:g} the gradient explodes ({ratio:.2g}x): go smaller.")
+    below = edge_ratio(radius - EDGE_STEP)
+    if below >= low:
+        return wrong(
+            f"radius {radius:g} works ({ratio:.2g}x), and so does {radius - EDGE_STEP:g} "
+            f"({below:.2g}x): look for the smallest one."
+        )
     return correct(
-        f"40 steps back the gradient is {ratio:.2g}x its value at the loss: "
-        "tanh's slope below 1 pulls the balance point above radius 1."
+        f"40 steps back the gradient is {ratio:.2g}x its value at the loss, and one step lower "
+        f"({radius - EDGE_STEP:g}) it is {below:.2g}x: tanh's slope below 1 pushes the edge of "
+        "vanishing well above radius 1."
     )
 
 
