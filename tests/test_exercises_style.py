@@ -18,10 +18,10 @@ def test_gram_by_hand():
 
 
 def test_balanced_weight():
-    assert ex.check_balanced_weight(100.0).status == "correct"
-    too_much = ex.check_balanced_weight(1e4)
+    assert ex.check_balanced_weight(20.0).status == "correct"
+    too_much = ex.check_balanced_weight(100.0)  # the cat barely shows: more content loss than noise
     assert too_much.status == "wrong" and "lower the style weight" in too_much.message
-    too_little = ex.check_balanced_weight(3.0)
+    too_little = ex.check_balanced_weight(5.0)
     assert too_little.status == "wrong" and "raise the style weight" in too_little.message
     negative = ex.check_balanced_weight(-1.0)
     assert negative.status == "wrong" and "positive number" in negative.message
@@ -57,15 +57,14 @@ def test_tv_loss():
 
 
 def test_balance_run():
-    result = ex.balance_run(100.0)
+    result = ex.balance_run(20.0)
     size = ex.BALANCE["size"]
     assert result.image.shape == (size, size, 3)
     assert result.image.min() >= 0 and result.image.max() <= 1
     assert result.evaluations == ex.BALANCE["steps"] == len(result.losses["content"])
     # it is the checker's run: the solution weight lands inside both limits
-    assert result.losses["content"][-1] <= ex.BALANCE_MAX_CONTENT
-    assert result.losses["style"][-1] <= ex.BALANCE_MAX_STYLE
-    # starts from noise, so the style loss falls a long way over the run
-    assert result.losses["style"][-1] < 0.1 * result.losses["style"][0]
+    content, style_loss = result.losses["content"], result.losses["style"]
+    assert content[-1] <= ex.BALANCE_MAX_CONTENT * content[0]
+    assert style_loss[-1] <= ex.BALANCE_MAX_STYLE * style_loss[0]
     heavier = ex.balance_run(1000.0)
     assert heavier.losses["content"][-1] > result.losses["content"][-1]
