@@ -63,8 +63,9 @@ def ring_score(
     """Score generated points (n, 2) against the ring.
 
     A sample is *high quality* if it lies within ``within`` standard deviations of some mode;
-    a mode is *covered* if it receives at least ``min_share`` of its fair share (n / modes) of
-    the high-quality samples. counts: (modes,) high-quality samples nearest each mode.
+    a mode is *covered* if at least ``min_share`` * n / modes of all n samples (that share of a
+    fair n / modes) are high-quality samples nearest to it. counts: (modes,) high-quality samples
+    nearest each mode.
     """
     points = np.asarray(points, dtype=float)
     if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
@@ -268,7 +269,9 @@ def ring_networks(configs: list[RingGAN], ring: Ring = RING):
     return generator, discriminator
 
 
-def sample_latent(shape: tuple[int, int, int], uniform, noise: torch.Generator | None = None):
+def sample_latent(
+    shape: tuple[int, int, int], uniform: torch.Tensor, noise: torch.Generator | None = None
+) -> torch.Tensor:
     """Latent vectors (copies, n, d): N(0, I), or U(-sqrt 3, sqrt 3) (same variance) for the
     copies where ``uniform`` (a (copies, 1, 1) tensor of 0/1) is 1. noise: the random number
     generator to draw from (default: torch's global one)."""
@@ -281,11 +284,14 @@ def sample_latent(shape: tuple[int, int, int], uniform, noise: torch.Generator |
     return torch.where(uniform > 0, flat, normal)
 
 
-def discriminator_loss(real_logits, fake_logits, label_noise=0.0):
+def discriminator_loss(
+    real_logits: torch.Tensor, fake_logits: torch.Tensor, label_noise: float | torch.Tensor = 0.0
+) -> torch.Tensor:
     """Binary cross-entropy of D: real -> 1, fake -> 0 (mean over the batch, summed over copies).
 
-    logits: (copies, n, 1) each. label_noise a (a number, or per copy (copies, 1, 1)) softens the
-    targets at random: real 1 - a u, fake a u, with u ~ U(0, 1) (seed 003's noisy labels).
+    logits: (copies, n, 1) each. label_noise, written a here (a number, or per copy (copies, 1,
+    1)), softens the targets at random: real 1 - a u, fake a u, with u ~ U(0, 1) (seed 003's
+    noisy labels).
     """
     import torch
     import torch.nn.functional as F
@@ -297,7 +303,9 @@ def discriminator_loss(real_logits, fake_logits, label_noise=0.0):
     return (real.mean(dim=(1, 2)) + fake.mean(dim=(1, 2))).sum()
 
 
-def generator_loss(fake_logits, saturating=0.0):
+def generator_loss(
+    fake_logits: torch.Tensor, saturating: float | torch.Tensor = 0.0
+) -> torch.Tensor:
     """G's loss from D's logits on fakes (copies, n, 1), mean over the batch, summed over copies:
     -log D (non-saturating), or log(1 - D) where ``saturating`` (number or (copies, 1, 1)) is 1."""
     import torch
@@ -309,7 +317,9 @@ def generator_loss(fake_logits, saturating=0.0):
     return per_sample.mean(dim=(1, 2)).sum()
 
 
-def r1_penalty(discriminator, real, weight):
+def r1_penalty(
+    discriminator: nn.Module, real: torch.Tensor, weight: float | torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
     """R1 gradient penalty, (weight / 2) * mean ||grad_x D(x)||^2 over real points x (copies, n, 2),
     summed over copies; weight is a number or per copy (copies, 1, 1). It also returns D's logits
     on ``real`` (copies, n, 1), so the caller needs no second pass. Penalising D's slope at the
@@ -332,7 +342,7 @@ class RingRun:
 
     snapshots: list of (step, samples of copy 0 (n, 2), D(x) of copy 0 on ``ring_grid()``
     reshaped (res, res)). scores: one RingScore per copy (its averaged generator, ``eval_samples``
-    samples). losses: per step, the mean over copies of D's and G's losses.
+    samples). losses: per step, the mean over copies of D's loss (without the R1 term) and G's.
     """
 
     configs: list[RingGAN]
@@ -353,7 +363,10 @@ def ring_grid(ring: Ring = RING, resolution: int = 60) -> np.ndarray:
 
 
 def generate_points(
-    generator, n: int, uniform=None, noise: torch.Generator | None = None
+    generator: nn.Module,
+    n: int,
+    uniform: torch.Tensor | None = None,
+    noise: torch.Generator | None = None,
 ) -> np.ndarray:
     """n samples from every copy of a stacked ring generator: (copies, n, 2) numpy (latent
     vectors drawn from ``noise``, default torch's global random number generator)."""
@@ -454,7 +467,12 @@ def train_ring_gan(
 
 
 def latent_map(
-    generator, index: int = 0, *, extent: float = 3.0, resolution: int = 200, ring: Ring = RING
+    generator: nn.Module,
+    index: int = 0,
+    *,
+    extent: float = 3.0,
+    resolution: int = 200,
+    ring: Ring = RING,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Where a ring generator with a 2-D normal latent sends each point of a latent grid.
 
@@ -574,8 +592,9 @@ def train_digit_gan(
 ) -> DigitRun:
     """Train the digit DCGAN on images (n, 8, 8) in [0, 1] with Adam (betas 0.5, 0.999).
 
-    The generator kept is the moving average of its weights; snapshots show the averaged
-    generator on ``snapshot_count`` fixed latent vectors.
+    Each step: D learns from a real and a fake batch with noisy labels (``label_noise``), then G
+    learns from the same fakes. The generator kept is the moving average of its weights;
+    snapshots show the averaged generator on ``snapshot_count`` fixed latent vectors.
     """
     import torch
 
