@@ -215,11 +215,10 @@ def stacked_mlp(
 
         def activate(self, x):
             """Leaky ReLU with each copy's slope, then each copy's dropout (in training)."""
-            relu = torch.nn.functional.relu
             if self.same_slope is not None:
                 x = torch.nn.functional.leaky_relu(x, self.same_slope)
             else:  # s x + (1 - s) relu(x): x where x > 0, s x elsewhere (much faster than where)
-                x = self.slopes * x + (1 - self.slopes) * relu(x)
+                x = self.slopes * x + (1 - self.slopes) * torch.relu(x)
             if self.training and self.drop:  # random masks only for the copies that drop
                 mask = torch.ones_like(x)
                 rate = self.dropouts[self.dropping]
