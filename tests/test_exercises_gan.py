@@ -15,12 +15,16 @@ def test_optimal_d_checker():
 
 
 def test_kernel_checker():
-    assert ex.check_kernel(4).status == "correct"
     assert ex.check_kernel(6).status == "correct"
+    assert ex.check_kernel(9).status == "correct"
     assert ex.check_kernel(...).status == "unsolved"
-    odd = ex.check_kernel(3)
-    assert odd.status == "wrong" and "1 and 4 times: still a checkerboard" in odd.message
-    assert ex.check_kernel(5).status == "wrong"
+    uneven = ex.check_kernel(5)
+    assert (
+        uneven.status == "wrong" and "1 and others 4 times: still a checkerboard" in uneven.message
+    )
+    too_small = ex.check_kernel(3)  # even (no overlap at all), but not larger than 4
+    assert too_small.status == "wrong" and "larger than 4" in too_small.message
+    assert ex.check_kernel(7).status == "wrong"
     assert "positive whole number" in ex.check_kernel(2.5).message
 
 

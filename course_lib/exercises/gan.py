@@ -22,19 +22,27 @@ def check_optimal_d(d_star) -> Feedback:
     return wrong(f"D* = p_data / (p_data + p_g), got {value:g}.")
 
 
+KERNEL_STRIDE, KERNEL_BEFORE = 3, 4  # exercise 2: a stride-3 transposed convolution, kernel 4
+
+
 @checker("`kernel`")
-def check_kernel(kernel, stride: int = 2) -> Feedback:
-    """Exercise 2: a transposed-convolution kernel size that covers the output evenly."""
+def check_kernel(kernel) -> Feedback:
+    """Exercise 2: a kernel larger than KERNEL_BEFORE with which a transposed convolution of
+    stride KERNEL_STRIDE writes every output pixel equally often."""
     if not isinstance(kernel, (int, np.integer)) or kernel < 1:
         return wrong(f"kernel should be a positive whole number, got {kernel!r}.")
-    coverage = gan.transposed_conv_coverage(int(kernel), stride)
+    if kernel <= KERNEL_BEFORE:
+        return wrong(f"the exercise asks for a kernel larger than {KERNEL_BEFORE}, got {kernel}.")
+    coverage = gan.transposed_conv_coverage(int(kernel), KERNEL_STRIDE)
     if coverage.min() != coverage.max():
         return wrong(
-            f"kernel {kernel} with stride {stride} covers output pixels "
-            f"{coverage.min()} and {coverage.max()} times: still a checkerboard."
+            f"kernel {kernel} with stride {KERNEL_STRIDE} writes some output pixels "
+            f"{coverage.min()} and others {coverage.max()} times: still a checkerboard."
         )
-    return correct(f"kernel {kernel} is divisible by the stride: every output pixel is written "
-                   f"{coverage.min()} times.")  # fmt: skip
+    return correct(
+        f"kernel {kernel} is a multiple of the stride {KERNEL_STRIDE}: every output pixel is "
+        f"written {coverage.min()} times."
+    )
 
 
 TEST_SETS = {
