@@ -57,6 +57,16 @@ class RingScore:
     counts: np.ndarray = field(repr=False)
 
 
+def mode_labels(points: np.ndarray, ring: Ring = RING, *, within: float = 3.0) -> np.ndarray:
+    """For points (n, 2): the index (0 .. modes-1) of the mode each lies within ``within``
+    standard deviations of, or -1 for a point between modes (a bridge). Returns (n,) ints."""
+    points = np.asarray(points, dtype=float)
+    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
+        raise ValueError(f"points must have shape (n, 2) with n >= 1, got {points.shape}")
+    distances = np.linalg.norm(points[:, None, :] - ring_centres(ring)[None], axis=-1)
+    return np.where(distances.min(axis=1) < within * ring.std, distances.argmin(axis=1), -1)
+
+
 def ring_score(
     points: np.ndarray, ring: Ring = RING, *, within: float = 3.0, min_share: float = 0.1
 ) -> RingScore:
@@ -67,13 +77,10 @@ def ring_score(
     fair n / modes) are high-quality samples nearest to it. counts: (modes,) high-quality samples
     nearest each mode.
     """
-    points = np.asarray(points, dtype=float)
-    if points.ndim != 2 or points.shape[1] != 2 or len(points) == 0:
-        raise ValueError(f"points must have shape (n, 2) with n >= 1, got {points.shape}")
-    distances = np.linalg.norm(points[:, None, :] - ring_centres(ring)[None], axis=-1)
-    good = distances.min(axis=1) < within * ring.std
-    counts = np.bincount(distances.argmin(axis=1)[good], minlength=ring.modes)
-    fair_share = len(points) / ring.modes
+    labels = mode_labels(points, ring, within=within)
+    good = labels >= 0
+    counts = np.bincount(labels[good], minlength=ring.modes)
+    fair_share = len(labels) / ring.modes
     return RingScore(
         modes_covered=int(np.sum(counts >= min_share * fair_share)),
         high_quality=float(good.mean()),
@@ -493,11 +500,9 @@ def latent_map(
     z = torch.tensor(np.column_stack([gx.ravel(), gy.ravel()]), dtype=torch.float32)
     with torch.no_grad():
         points = generator.eval()(z.expand(generator.copies, -1, -1))[index].numpy()
-    distances = np.linalg.norm(points[:, None, :] - ring_centres(ring)[None], axis=-1)
-    labels = np.where(distances.min(axis=1) < 3 * ring.std, distances.argmin(axis=1), -1)
     cell = (axis[1] - axis[0]) ** 2
     mass = np.exp(-(gx**2 + gy**2) / 2) / (2 * np.pi) * cell
-    return labels.reshape(resolution, resolution), mass
+    return mode_labels(points, ring).reshape(resolution, resolution), mass
 
 
 # ------------------------------------------------------------------ a DCGAN for the digits (torch)

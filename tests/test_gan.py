@@ -261,3 +261,12 @@ def test_stacked_mlp_activation_and_dropout_per_copy():
     dropped = net.train().activate(torch.ones(3, 1000, 1))
     assert (dropped[[0, 2]] == 1).all()  # copies without dropout are untouched
     assert set(dropped[1].unique().tolist()) == {0.0, 2.0}  # kept units scaled by 1 / (1 - 0.5)
+
+
+def test_mode_labels_names_the_mode_or_a_bridge():
+    centres = gan.ring_centres()
+    points = np.vstack([centres[[2, 5]], centres[[0]] + [0.25, 0.0], (centres[0] + centres[1]) / 2])
+    assert gan.mode_labels(points).tolist() == [2, 5, 0, -1]  # 2.5 std from mode 0 still counts
+    assert gan.mode_labels(points, within=2.0).tolist() == [2, 5, -1, -1]
+    with pytest.raises(ValueError, match=r"points must have shape \(n, 2\)"):
+        gan.mode_labels(np.zeros((3, 3)))
