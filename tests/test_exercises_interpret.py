@@ -18,13 +18,6 @@ def test_check_shapes():
     assert cam.status == "wrong" and "cam_shape_last should be (4, 4), got (2, 2)" in cam.message
 
 
-def solution_targeted_fgsm(model, x, target, epsilon):
-    x = x.detach().clone().requires_grad_(True)
-    loss = torch.nn.functional.cross_entropy(model(x), target)
-    (grad,) = torch.autograd.grad(loss, x)
-    return (x - epsilon * grad.sign()).clamp(0, 1).detach()
-
-
 def test_targeted_fgsm_reference_raises_the_target_probability():
     torch.manual_seed(0)
     model = cnn.digit_cnn().eval()
@@ -38,7 +31,7 @@ def test_targeted_fgsm_reference_raises_the_target_probability():
 
 
 def test_check_targeted_fgsm():
-    assert ex.check_targeted_fgsm(solution_targeted_fgsm).status == "correct"
+    assert ex.check_targeted_fgsm(ex.targeted_fgsm_reference).status == "correct"
 
     def stub(model, x, target, epsilon):
         return ...
@@ -47,13 +40,13 @@ def test_check_targeted_fgsm():
     assert ex.check_targeted_fgsm(...).status == "unsolved"
 
     def untargeted_sign(model, x, target, epsilon):
-        return solution_targeted_fgsm(model, x, target, -epsilon)
+        return ex.targeted_fgsm_reference(model, x, target, -epsilon)
 
     plus = ex.check_targeted_fgsm(untargeted_sign)
     assert plus.status == "wrong" and "stepped UP the target's loss" in plus.message
 
     def true_labels(model, x, target, epsilon):  # attacks with labels predicted, not the target
-        return solution_targeted_fgsm(model, x, model(x).argmax(dim=1), epsilon)
+        return ex.targeted_fgsm_reference(model, x, model(x).argmax(dim=1), epsilon)
 
     labels = ex.check_targeted_fgsm(true_labels)
     assert labels.status == "wrong" and "TARGET labels" in labels.message
@@ -76,7 +69,7 @@ def test_check_targeted_fgsm():
     assert "move by exactly epsilon" in ex.check_targeted_fgsm(raw_gradient).message
 
     def too_far(model, x, target, epsilon):
-        return solution_targeted_fgsm(model, x, target, 2 * epsilon)
+        return ex.targeted_fgsm_reference(model, x, target, 2 * epsilon)
 
     assert "moved by more than epsilon" in ex.check_targeted_fgsm(too_far).message
 
