@@ -11,6 +11,7 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,10 +38,18 @@ class Entry:
 
 @dataclass(frozen=True)
 class Digits:
-    """The 8x8 handwritten digits. images: (n, 8, 8) float32 in [0, 1], labels: (n,) int64."""
+    """Handwritten digits. images: (n, h, w) float32 in [0, 1] (8x8 or 28x28), labels: (n,) int64."""
 
     images: np.ndarray
     labels: np.ndarray
+
+
+class Split(NamedTuple):
+    """A fixed train / validation / test split of a data set."""
+
+    train: Digits
+    val: Digits
+    test: Digits
 
 
 @cache
@@ -119,6 +128,27 @@ def digits_split(test_fraction: float = 0.2, seed: int = 0) -> tuple[Digits, Dig
         Digits(digits.images[train], digits.labels[train]),
         Digits(digits.images[test], digits.labels[test]),
     )
+
+
+def load_mnist(folder: Path = DATASETS_DIR) -> Digits:
+    """The 5,000 MNIST digits: images (5000, 28, 28) float32 scaled to [0, 1], labels (5000,) int64."""
+    with np.load(verified_path("mnist_5k.npz", folder)) as archive:
+        images = archive["images"].astype(np.float32) / 255.0
+        labels = archive["labels"].astype(np.int64)
+    return Digits(images=images, labels=labels)
+
+
+def mnist_split(seed: int = 0, folder: Path = DATASETS_DIR) -> Split:
+    """The course's fixed stratified 80/10/10 split of ``mnist_5k`` (seed 004's proportions).
+
+    train: 4,000 digits, val: 500, test: 500; 400/50/50 of each class. Tune on ``val``; read
+    ``test`` once, at the end.
+    """
+    digits = load_mnist(folder)
+    rest, test = stratified_split(digits.labels, 0.1, seed)
+    train, val = stratified_split(digits.labels[rest], 1 / 9, seed)
+    train, val = rest[train], rest[val]
+    return Split(*(Digits(digits.images[i], digits.labels[i]) for i in (train, val, test)))
 
 
 def load_text(name: str = "zen_of_python.txt", folder: Path = DATASETS_DIR) -> str:

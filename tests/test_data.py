@@ -42,6 +42,32 @@ def test_digits_split_sizes():
     assert abs(len(test.labels) - 360) <= 5
 
 
+def test_mnist_shapes_range_and_balance():
+    digits = data.load_mnist()
+    assert digits.images.shape == (5000, 28, 28) and digits.images.dtype == np.float32
+    assert digits.images.min() == 0.0 and digits.images.max() == 1.0
+    assert np.bincount(digits.labels).tolist() == [500] * 10
+
+
+def test_mnist_split_is_80_10_10_stratified_disjoint_and_fixed():
+    split = data.mnist_split()
+    assert [len(part.labels) for part in split] == [4000, 500, 500]
+    for part, per_class in zip(split, (400, 50, 50), strict=True):
+        assert np.bincount(part.labels).tolist() == [per_class] * 10
+    rows = np.concatenate([part.images.reshape(len(part.images), -1) for part in split])
+    assert len(np.unique(rows, axis=0)) == 5000  # no digit in two parts
+    again = data.mnist_split()
+    assert all(np.array_equal(a.images, b.images) for a, b in zip(split, again, strict=True))
+    other = data.mnist_split(seed=1)
+    assert not np.array_equal(split.test.images, other.test.images)
+
+
+def test_shakespeare_is_the_char_rnn_corpus():
+    text = data.load_text("tiny_shakespeare.txt")
+    assert text.startswith("First Citizen:\nBefore we proceed any further, hear me speak.")
+    assert len(text) == 1_115_394 and len(set(text)) == 65
+
+
 def test_text_is_the_zen():
     text = data.load_text()
     assert text.startswith("The Zen of Python, by Tim Peters")
@@ -74,6 +100,12 @@ def test_missing_file_says_how_to_restore(copy_of_datasets):
     (copy_of_datasets / "digits.npz").unlink()
     with pytest.raises(data.DatasetError, match=r"datasets/digits.npz is missing.*git checkout"):
         data.load_digits(copy_of_datasets)
+
+
+def test_missing_mnist_says_how_to_restore(copy_of_datasets):
+    (copy_of_datasets / "mnist_5k.npz").unlink()
+    with pytest.raises(data.DatasetError, match=r"datasets/mnist_5k.npz is missing.*git checkout"):
+        data.mnist_split(folder=copy_of_datasets)
 
 
 def test_altered_file_is_refused(copy_of_datasets):
