@@ -6,7 +6,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
-NOTEBOOKS := $(sort $(wildcard notebooks/[0-9][0-9]_*.ipynb))
 export TQDM_DISABLE := 1
 export PYTHONHASHSEED := 0
 # One thread for numpy's BLAS too, as repro.setup() does for torch: stable sums, fair timings.
@@ -14,7 +13,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: install lab test unit course bench slides student instructor glossary site lint format clean
+.PHONY: install lab test unit course bench slides student instructor glossary site style heights lint format clean
 
 install: $(STAMP)
 
@@ -57,6 +56,12 @@ glossary: $(STAMP)
 
 site: $(STAMP)
 	$(PY) -m course_lib.build site
+
+style: $(STAMP)
+	$(PY) -m course_lib.build style $(NB)
+
+heights: $(STAMP)
+	$(PY) -m course_lib.build heights $(NB)
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

@@ -47,37 +47,13 @@ from typing import NamedTuple
 
 import numpy as np
 
+from course_lib.mlp import relu, relu_grad, sigmoid_grad, tanh_grad
 from course_lib.tensors import numerical_gradient as numerical_gradient  # re-exported: lesson 00
+from course_lib.tensors import sigmoid
 
 # ---------------------------------------------------------------------------------------------
 # 1. Activations and losses
 # ---------------------------------------------------------------------------------------------
-
-
-def relu(h: np.ndarray) -> np.ndarray:
-    """ReLU, max(0, h), elementwise. h: any shape -> same shape."""
-    return np.maximum(h, 0.0)
-
-
-def relu_grad(h: np.ndarray) -> np.ndarray:
-    """d relu / d h: 1 where h > 0, else 0 (the slide's convention at 0). Same shape as h."""
-    return (h > 0).astype(float)
-
-
-def sigmoid(h: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid 1 / (1 + e^-h), elementwise. h: any shape -> same shape."""
-    return 1.0 / (1.0 + np.exp(-h))
-
-
-def sigmoid_grad(h: np.ndarray) -> np.ndarray:
-    """d sigmoid / d h = s (1 - s) with s = sigmoid(h). Same shape as h."""
-    s = sigmoid(h)
-    return s * (1.0 - s)
-
-
-def tanh_grad(h: np.ndarray) -> np.ndarray:
-    """d tanh / d h = 1 - tanh(h)^2. Same shape as h."""
-    return 1.0 - np.tanh(h) ** 2
 
 
 def identity(h: np.ndarray) -> np.ndarray:

@@ -8,9 +8,12 @@ Commands:
   glossary    gather every lesson's glossary table into GLOSSARY.md
   slides      offline reveal.js decks in slides/ (reveal.js and MathJax vendored in slides/assets)
   site        the course website in build/site (Sphinx + myst-nb, from the executed lessons)
+  style       the house-style table: asserts against visible code lines, saved and test cells
+  heights     every slide taller than the 1280x720 frame, measured in headless Chromium
 """
 
 import argparse
+import ast
 import os
 import platform
 import re
@@ -35,11 +38,35 @@ MATHJAX_SCRIPT = "es5/tex-svg-full.js"
 KERNEL_NAME = "dl-course"
 KERNELSPEC = {"name": KERNEL_NAME, "display_name": "Python (dl-course)", "language": "python"}
 CELL_TIMEOUT_S = 600
+SLIDE_WIDTH, SLIDE_HEIGHT = 1280, 720
+TEST_TAG = "test"
+"""Tag of a cell that only checks (a regression pin, a demo's self-test): run by nbval, shown
+collapsed in JupyterLab, skipped by the slides, dropped from the student edition."""
+SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
+"""First line of a cell whose definitions are also, word for word, in that course_lib module."""
+HOUSE_STYLE = ("00", "01", "02", "03")
+"""Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
+MAX_ASSERT_SHARE = 0.10
 
 
 def lessons() -> list[Path]:
     """Every lesson notebook, in course order."""
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def appendices() -> list[Path]:
+    """Appendix notebooks such as ``03b_seed_001_audit.ipynb``: tested like lessons, read apart."""
+    return sorted(NOTEBOOKS.glob("[0-9][0-9][a-z]_*.ipynb"))
+
+
+def notebooks() -> list[Path]:
+    """Lessons and appendices, each appendix after its lesson."""
+    return sorted([*lessons(), *appendices()])
+
+
+def house_style(path: Path) -> bool:
+    """Whether the lesson (or its appendix) at ``path`` is written in the house style."""
+    return path.name[:2] in HOUSE_STYLE
 
 
 def quiet_environment() -> None:
@@ -61,6 +88,10 @@ def run_notebook(path: Path, kernel_name: str = KERNEL_NAME):
 
     nb = nbformat.read(path, as_version=4)
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC)  # drop authoring leftovers
+    for cell in nb.cells:
+        if TEST_TAG in cell.metadata.get("tags", []):
+            cell.metadata["slideshow"] = {"slide_type": "skip"}
+            cell.metadata["jupyter"] = {"source_hidden": True}
     client = NotebookClient(
         nb,
         kernel_name=kernel_name,
@@ -218,8 +249,9 @@ class StaticWidgetPictures(Preprocessor):
 def edition(paths: list[Path], out_dir: Path, *, student: bool) -> list[Path]:
     """Write the student or instructor edition of each notebook into ``out_dir``.
 
-    Student: cells tagged ``solution`` and speaker notes removed, outputs of ``exercise`` and
-    ``check`` cells cleared, so every checker starts at "not yet solved". Instructor: unchanged.
+    Student: cells tagged ``solution`` or ``test`` and speaker notes removed, outputs of
+    ``exercise`` and ``check`` cells cleared, so every checker starts at "not yet solved".
+    Instructor: unchanged.
     """
     from nbconvert.exporters import NotebookExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -228,7 +260,8 @@ def edition(paths: list[Path], out_dir: Path, *, student: bool) -> list[Path]:
     if student:
         exporter.register_preprocessor(
             TagRemovePreprocessor(
-                remove_cell_tags={"solution"}, remove_all_outputs_tags={"exercise", "check"}
+                remove_cell_tags={"solution", TEST_TAG},
+                remove_all_outputs_tags={"exercise", "check"},
             ),
             enabled=True,
         )
@@ -324,6 +357,8 @@ def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
         reveal_url_prefix="assets/reveal.js",
         reveal_theme="white",
         reveal_number="c/t",
+        reveal_width=str(SLIDE_WIDTH),
+        reveal_height=str(SLIDE_HEIGHT),
         mathjax_url=f"assets/mathjax/{MATHJAX_SCRIPT}",
     )
     exporter.register_preprocessor(StaticWidgetPictures(), enabled=True)
@@ -409,17 +444,138 @@ def site(paths: list[Path], src: Path = BUILD / "site-src", out: Path = BUILD / 
     return out
 
 
+def _parse_cell(source: str) -> ast.Module:
+    """A code cell as a Python module; IPython's ``%magic`` and ``!shell`` lines become ``pass``."""
+    lines = [
+        "pass" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+    ]
+    return ast.parse("\n".join(lines))
+
+
+def _is_assert(node: ast.stmt) -> bool:
+    """An ``assert`` or a call of a ``*.assert_*`` function (``np.testing.assert_allclose``)."""
+    if isinstance(node, ast.Assert):
+        return True
+    call = node.value if isinstance(node, ast.Expr) else None
+    if not isinstance(call, ast.Call):
+        return False
+    func = call.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name.startswith("assert_")
+
+
+def assert_lines(source: str) -> tuple[int, int]:
+    """(code lines, lines inside assert statements) of one code cell.
+
+    Code lines are the non-blank lines that are not only a comment; an assert that spans three
+    lines counts three.
+    """
+    lines = source.splitlines()
+    code = {
+        k for k, line in enumerate(lines, 1) if line.strip() and not line.strip().startswith("#")
+    }
+    asserted: set[int] = set()
+    for node in ast.walk(_parse_cell(source)):
+        if isinstance(node, ast.stmt) and _is_assert(node):
+            asserted.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return len(code), len(code & asserted)
+
+
+def style_row(path: Path) -> dict[str, object]:
+    """One lesson's house-style numbers: visible code lines, their asserts, saved and test cells."""
+    import nbformat
+
+    nb = nbformat.read(path, as_version=4)
+    row = {"notebook": path.stem, "code": 0, "asserts": 0, "saved": 0, "tests": 0}
+    for cell in nb.cells:
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        if TEST_TAG in cell.metadata.get("tags", []):
+            row["tests"] += 1
+            continue
+        code, asserts = assert_lines(cell.source)
+        row["code"] += code
+        row["asserts"] += asserts
+        row["saved"] += bool(SAVE_MARK.match(cell.source.splitlines()[0]))
+    row["share"] = row["asserts"] / max(row["code"], 1)
+    return row
+
+
+def style_table(paths: list[Path]) -> str:
+    """The house-style table (markdown): asserts are at most 10 % of a lesson's visible code."""
+    lines = [
+        "| notebook | visible code lines | assert lines | asserts / code | @save cells |"
+        " test cells | house style |",
+        "|---|---:|---:|---:|---:|---:|---|",
+    ]
+    for path in paths:
+        r = style_row(path)
+        lines.append(
+            f"| {r['notebook']} | {r['code']} | {r['asserts']} | {r['share']:.1%} |"
+            f" {r['saved']} | {r['tests']} | {'yes' if house_style(path) else 'not yet'} |"
+        )
+    return "\n".join(lines)
+
+
+SLIDE_HEIGHTS_JS = """async () => {
+  Reveal.configure({transition: 'none', viewDistance: 1000});
+  await Promise.all(Array.from(document.images).map(i => i.decode().catch(() => null)));
+  return Reveal.getSlides().map(slide => {
+    const where = Reveal.getIndices(slide);
+    Reveal.slide(where.h, where.v);
+    const title = slide.querySelector('h1, h2, h3, p, pre');
+    return {h: where.h, v: where.v, height: slide.scrollHeight,
+            title: title ? title.textContent.trim().slice(0, 60) : ''};
+  });
+}"""
+
+
+def slide_heights(page, deck: Path) -> list[dict]:
+    """Every slide of an offline deck: its (h, v) index, content height (px) and first words.
+
+    ``page`` is a playwright page; the deck's frame is ``SLIDE_WIDTH`` x ``SLIDE_HEIGHT``.
+    """
+    page.set_viewport_size({"width": SLIDE_WIDTH, "height": SLIDE_HEIGHT})
+    page.goto(deck.as_uri())
+    page.wait_for_function("window.Reveal && Reveal.isReady()")
+    page.wait_for_function("window.MathJax && MathJax.startup && MathJax.startup.promise")
+    page.evaluate("MathJax.startup.promise")
+    return page.evaluate(SLIDE_HEIGHTS_JS)
+
+
+def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights") -> dict[str, list[dict]]:
+    """Deck stem -> the slides whose content is taller than the frame (headless Chromium)."""
+    from playwright.sync_api import sync_playwright
+
+    decks = slides(paths, out_dir=out_dir)
+    found = {}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        page = browser.new_page()
+        for deck in decks:
+            heights = slide_heights(page, deck)
+            found[deck.name.removesuffix(".slides.html")] = [
+                s for s in heights if s["height"] > SLIDE_HEIGHT
+            ]
+        browser.close()
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m course_lib.build",
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = ["execute", "bench", "student", "instructor", "glossary", "slides", "site"]
+    commands = ["execute", "bench", "student", "instructor", "glossary", "slides", "site", "style",
+                "heights"]  # fmt: skip
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
-    paths = [p.resolve() for p in args.notebooks] or lessons()
+    paths = [p.resolve() for p in args.notebooks] or notebooks()
     if args.command == "execute":
         execute(paths)
     elif args.command == "bench":
@@ -432,6 +588,13 @@ def main(argv: list[str] | None = None) -> int:
             print(path.relative_to(ROOT))
     elif args.command == "site":
         print(site(paths).relative_to(ROOT) / "index.html")
+    elif args.command == "style":
+        print(style_table(paths))
+    elif args.command == "heights":
+        for deck, tall in too_tall(paths).items():
+            for slide in tall:
+                where = f"{deck} slide {slide['h']}.{slide['v']}"
+                print(f"{where}: {slide['height']} px > {SLIDE_HEIGHT}: {slide['title']}")
     else:
         (ROOT / "GLOSSARY.md").write_text(glossary_markdown(lessons()), encoding="utf-8")
     return 0

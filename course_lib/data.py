@@ -38,7 +38,7 @@ class Entry:
 
 @dataclass(frozen=True)
 class Digits:
-    """Handwritten digits. images: (n, h, w) float32 in [0, 1] (8x8 or 28x28), labels: (n,) int64."""
+    """Handwritten digits. images: (n, h, w) float32 in [0, 1], 8x8 or 28x28; labels: (n,) int64."""
 
     images: np.ndarray
     labels: np.ndarray
@@ -131,7 +131,7 @@ def digits_split(test_fraction: float = 0.2, seed: int = 0) -> tuple[Digits, Dig
 
 
 def load_mnist(folder: Path = DATASETS_DIR) -> Digits:
-    """The 5,000 MNIST digits: images (5000, 28, 28) float32 scaled to [0, 1], labels (5000,) int64."""
+    """The 5,000 MNIST digits: images (5000, 28, 28) float32 in [0, 1], labels (5000,) int64."""
     with np.load(verified_path("mnist_5k.npz", folder)) as archive:
         images = archive["images"].astype(np.float32) / 255.0
         labels = archive["labels"].astype(np.int64)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from course_lib import perceptron
+from course_lib.tensors import sigmoid
 
 XOR_X = perceptron.BINARY_INPUTS
 XOR_T = perceptron.GATES["XOR"]
@@ -30,9 +31,25 @@ HAND_XOR: dict[str, np.ndarray] = {
 Params = dict[str, np.ndarray]
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic function 1 / (1 + e^-z), elementwise (same shape)."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
+def relu(h: np.ndarray) -> np.ndarray:
+    """ReLU, max(0, h), elementwise. h: any shape -> same shape."""
+    return np.maximum(h, 0.0)
+
+
+def relu_grad(h: np.ndarray) -> np.ndarray:
+    """d relu / d h: 1 where h > 0, else 0 (the slide's convention at 0). Same shape as h."""
+    return (h > 0).astype(float)
+
+
+def sigmoid_grad(h: np.ndarray) -> np.ndarray:
+    """d sigmoid / d h = s (1 - s) with s = sigmoid(h). Same shape as h."""
+    s = sigmoid(h)
+    return s * (1.0 - s)
+
+
+def tanh_grad(h: np.ndarray) -> np.ndarray:
+    """d tanh / d h = 1 - tanh(h)^2. Same shape as h."""
+    return 1.0 - np.tanh(h) ** 2
 
 
 ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from course_lib.tensors import sigmoid
+
 BINARY_INPUTS = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 GATES: dict[str, np.ndarray] = {
     "AND": np.array([0, 0, 0, 1]),
@@ -163,11 +165,6 @@ def mistake_bound(x: np.ndarray, t: np.ndarray) -> tuple[float, float, float] | 
         return None
     radius = float(np.linalg.norm(augment(x), axis=1).max())
     return radius, margin[1], (radius / margin[1]) ** 2
-
-
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """Logistic sigmoid 1 / (1 + exp(-z)), element-wise."""
-    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float)))
 
 
 def hidden_terms(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:

@@ -1,8 +1,8 @@
 """Training loops and the pieces of lesson 04 (losses, optimisers, regularisation).
 
-``fit`` is the one mini-batch training loop the later lessons reuse for classifiers; ``train`` is
-lesson 04's loop written out step by step (any torch optimiser, optional augmentation, training
-accuracy per epoch, a progress bar per epoch). The numpy optimisers are classes because their
+``fit`` is the course's one mini-batch training loop: lesson 04 writes it, and the later lessons
+reuse it with their own loss, batch transform (augmentation, corruption, adversarial examples)
+or optimiser. The numpy optimisers are classes because their
 state (velocity, moment estimates, step count) lives between steps.
 """
 
@@ -11,6 +11,15 @@ import os
 from collections.abc import Callable
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+from tqdm.auto import trange
+
+LossFn = Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
+Transform = Callable[
+    [torch.Tensor, torch.Tensor, torch.Generator], tuple[torch.Tensor, torch.Tensor]
+]
 
 
 def progress_disabled() -> bool:
@@ -31,56 +40,58 @@ def accuracy(logits, labels) -> float:
     return float(np.mean(logits.argmax(axis=1) == labels))
 
 
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> dict:
+    """Loss of ``model`` on (x, y) in eval mode, and the accuracy when y holds class labels."""
+    model.eval()
+    with torch.no_grad():
+        out = model(x)
+    scores = {"loss": loss_fn(out, y).item()}
+    if y.dtype == torch.long and out.ndim == 2:
+        scores["acc"] = (out.argmax(dim=1) == y).sum().item() / len(y)
+    return scores
+
+
 def fit(
-    model,
-    x,
-    y,
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
     *,
     epochs: int,
     batch_size: int = 32,
     lr: float = 1e-3,
-    weight_decay: float = 0.0,
-    x_val=None,
-    y_val=None,
+    optimiser: torch.optim.Optimizer | None = None,
+    loss_fn: LossFn = F.cross_entropy,
+    transform: Transform | None = None,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """Train a torch classifier with Adam and cross-entropy on mini-batches.
+    """Seed 003's loop: each epoch, shuffle; for every mini-batch, forward, loss, backward, step.
 
-    x: (n, ...) float tensor, y: (n,) long tensor; optional validation set (x_val, y_val).
-    Returns per-epoch history: 'loss' (mean training loss) and, with a validation set,
-    'val_loss' and 'val_acc'. Shuffling uses its own generator seeded with ``seed``.
+    x: (n, ...) inputs, y: (n, ...) targets (class labels, or the clean images of an autoencoder).
+    ``optimiser`` defaults to Adam at ``lr``. ``transform(xb, yb, generator) -> (xb, yb)`` changes
+    each batch first: augmentation, corruption, adversarial examples. Returns per-epoch 'loss'
+    (mean over the batches) and, with (x_val, y_val), 'val_loss' and, for labels, 'val_acc'.
     """
-    import torch
-    from tqdm.auto import trange
-
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
-    if epochs < 1 or batch_size < 1 or lr <= 0:
-        raise ValueError(
-            f"need epochs >= 1, batch_size >= 1, lr > 0; got {epochs}, {batch_size}, {lr}"
-        )
     generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
-    loss_fn = torch.nn.CrossEntropyLoss()
+    optimiser = optimiser or torch.optim.Adam(model.parameters(), lr=lr)
     history: dict[str, list[float]] = {"loss": []}
     for _ in trange(epochs, desc="epochs", leave=False, disable=progress_disabled()):
         model.train()
-        order = torch.randperm(len(x), generator=generator)
         total = 0.0
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
+        for batch in torch.randperm(len(x), generator=generator).split(batch_size):
+            xb, yb = x[batch], y[batch]
+            if transform is not None:
+                xb, yb = transform(xb, yb, generator)
+            loss = loss_fn(model(xb), yb)
             optimiser.zero_grad()
-            loss = loss_fn(model(x[batch]), y[batch])
             loss.backward()
             optimiser.step()
             total += loss.item() * len(batch)
         history["loss"].append(total / len(x))
         if x_val is not None:
-            model.eval()
-            with torch.no_grad():
-                logits = model(x_val)
-            history.setdefault("val_loss", []).append(loss_fn(logits, y_val).item())
-            history.setdefault("val_acc", []).append(accuracy(logits.numpy(), y_val.numpy()))
+            for name, value in evaluate(model, x_val, y_val, loss_fn).items():
+                history.setdefault(f"val_{name}", []).append(value)
     model.eval()
     return history
 

@@ -1,7 +1,8 @@
 """Slides and widgets in a real browser: headless Chromium driven by playwright.
 
 1. Every lesson's static deck, opened from disk with the network blocked: no console errors,
-   enough slides, every equation rendered.
+   enough slides, every equation rendered; in house-style lessons no slide is taller than the
+   1280x720 frame.
 2. Every lesson's student edition, opened in a real JupyterLab: all cells run with no error and
    every checker saying "not yet solved"; then a slider of the lesson's live demo is moved and its
    picture must change. Screenshots go to build/screenshots/.
@@ -78,6 +79,25 @@ def test_every_deck_works_offline(browser, decks):
         assert not errors, f"{deck.name}: console errors {errors}"
         assert slides >= MIN_SLIDES, f"{deck.name}: only {slides} slides"
         assert not raw_math, f"{deck.name}: unrendered $$ left in the deck"
+
+
+HOUSE_STYLE = [p for p in build.notebooks() if build.house_style(p)]
+
+
+@pytest.mark.parametrize("path", HOUSE_STYLE, ids=[p.stem for p in HOUSE_STYLE])
+def test_every_slide_fits_the_frame(browser, path):
+    """Every slide of a house-style deck, all its fragments shown, fits 1280x720."""
+    deck = build.slides([path], out_dir=build.BUILD / "test-slides")[0]
+    page = browser.new_page()
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    heights = build.slide_heights(page, deck)
+    page.close()
+    tall = [
+        f"slide {s['h']}.{s['v']} is {s['height']} px ({s['title']!r})"
+        for s in heights
+        if s["height"] > build.SLIDE_HEIGHT
+    ]
+    assert not tall, f"{path.name}: taller than {build.SLIDE_HEIGHT} px: {tall}"
 
 
 def free_port() -> int:

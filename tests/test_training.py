@@ -26,6 +26,36 @@ def test_fit_learns_a_separable_problem():
     model = torch.nn.Sequential(torch.nn.Linear(2, 2))
     history = training.fit(model, x, y, epochs=20, lr=0.05, x_val=x, y_val=y)
     assert history["loss"][-1] < history["loss"][0] and history["val_acc"][-1] > 0.95
+    assert len(history["val_loss"]) == 20 and not model.training
+
+
+def test_fit_hooks_change_the_loss_and_the_batches():
+    x = torch.randn(64, 3)
+    seen = []
+
+    def transform(xb, yb, generator):
+        seen.append(len(xb))
+        return xb + torch.randn(xb.shape, generator=generator), xb  # corrupt x, target clean
+
+    model = torch.nn.Linear(3, 3)
+    history = training.fit(
+        model, x, x, epochs=2, batch_size=16, loss_fn=F.mse_loss, transform=transform, x_val=x,
+        y_val=x,
+    )  # fmt: skip
+    assert seen == [16] * 8 and set(history) == {"loss", "val_loss"}  # no accuracy for images
+
+
+def test_fit_is_repeatable_and_takes_an_optimiser():
+    def run(optimiser=None):
+        torch.manual_seed(0)
+        model = torch.nn.Linear(2, 2)
+        x, y = torch.randn(50, 2), torch.randint(0, 2, (50,))
+        if optimiser:
+            optimiser = optimiser(model.parameters(), lr=0.1)
+        return training.fit(model, x, y, epochs=3, optimiser=optimiser, seed=3)["loss"]
+
+    assert run() == run()
+    assert run(torch.optim.SGD) != run()
 
 
 # --- losses ---

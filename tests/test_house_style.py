@@ -1,0 +1,136 @@
+"""The house style (CONTRIBUTING.md): the lesson writes the algorithm, the library is what the
+lessons wrote, and checks that do not teach leave the reading path.
+
+- every ``# @save course_lib.<module>`` cell defines, word for word, what that module holds;
+- in house-style lessons, asserts are at most 10 % of the visible code lines, and the text has
+  no build history and no instructor tips outside speaker notes;
+- every cell tagged ``test`` is collapsed, skipped by the slides and prints nothing.
+"""
+
+import ast
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_lib import build
+
+NOTEBOOKS = build.notebooks()
+HOUSE = [p for p in NOTEBOOKS if build.house_style(p)]
+BUILD_HISTORY = re.compile(
+    r"first version of this lesson|in our trials|\bwe tried\b|\ba prototype\b|\bprototyp",
+    re.IGNORECASE,
+)
+INSTRUCTOR_TIP = re.compile(r"\bask the (room|class|students)\b|\bon stage\b", re.IGNORECASE)
+
+
+def load(path: Path) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
+def saved_cells(nb: nbformat.NotebookNode) -> list[tuple[int, str, str]]:
+    """(cell index, module name, source) of every ``# @save`` cell."""
+    found = []
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type == "code" and cell.source.strip():
+            match = build.SAVE_MARK.match(cell.source.splitlines()[0])
+            if match:
+                found.append((k, match[1], cell.source))
+    return found
+
+
+def segment(source: str, node: ast.stmt) -> str:
+    """The text of a top-level statement, decorators included, as ``inspect.getsource`` gives."""
+    first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
+    return "\n".join(source.splitlines()[first - 1 : node.end_lineno])
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_saved_cells_equal_their_library_code(path):
+    for k, module_name, source in saved_cells(load(path)):
+        module = importlib.import_module(module_name)
+        module_source = inspect.getsource(module)
+        for node in ast.parse(source).body:
+            where = f"{path.name} cell {k}"
+            if isinstance(node, ast.FunctionDef | ast.ClassDef):
+                assert hasattr(module, node.name), f"{where}: {module_name} has no {node.name}"
+                library = inspect.getsource(getattr(module, node.name)).rstrip()
+                assert segment(source, node) == library, (
+                    f"{where}: {node.name} differs from {module_name}.{node.name}; copy the cell"
+                    " into the module (or the module into the cell) so that they match"
+                )
+            elif isinstance(node, ast.Assign | ast.AnnAssign):
+                text = segment(source, node)
+                assert re.search(rf"^{re.escape(text)}$", module_source, re.M), (
+                    f"{where}: `{text}` is not in {module_name}"
+                )
+            else:
+                pytest.fail(f"{where}: a @save cell holds only definitions, found {ast.dump(node)}")
+
+
+@pytest.mark.parametrize("path", HOUSE, ids=[p.stem for p in HOUSE])
+def test_house_style_lessons_write_their_algorithms(path):
+    if path in build.lessons():
+        assert saved_cells(load(path)), f"{path.name}: no `# @save course_lib.<module>` cell"
+
+
+@pytest.mark.parametrize("path", HOUSE, ids=[p.stem for p in HOUSE])
+def test_asserts_are_at_most_a_tenth_of_the_visible_code(path):
+    row = build.style_row(path)
+    assert row["share"] <= build.MAX_ASSERT_SHARE, (
+        f"{path.name}: {row['asserts']} of {row['code']} visible code lines are asserts"
+        f" ({row['share']:.1%}); move pins and self-tests to tests/ or to a `test` cell"
+    )
+
+
+@pytest.mark.parametrize("path", HOUSE, ids=[p.stem for p in HOUSE])
+def test_text_has_no_build_history_and_tips_sit_in_notes(path):
+    for k, cell in enumerate(load(path).cells):
+        if cell.cell_type != "markdown":
+            continue
+        history = BUILD_HISTORY.search(cell.source)
+        assert not history, f"{path.name} cell {k}: build history {history[0]!r} in the text"
+        tip = INSTRUCTOR_TIP.search(cell.source)
+        slide_type = cell.metadata.get("slideshow", {}).get("slide_type")
+        assert not tip or slide_type == "notes", (
+            f"{path.name} cell {k}: instructor tip {tip[0]!r} outside a speaker-notes cell"
+        )
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_test_cells_are_collapsed_skipped_and_silent(path):
+    for k, cell in enumerate(load(path).cells):
+        if build.TEST_TAG not in cell.metadata.get("tags", []):
+            continue
+        assert cell.cell_type == "code", f"{path.name} cell {k}: a test cell holds code"
+        assert cell.metadata.get("slideshow", {}).get("slide_type") == "skip", (
+            f"{path.name} cell {k}: a test cell must be `skip` in the slides (make course sets it)"
+        )
+        assert cell.metadata.get("jupyter", {}).get("source_hidden") is True, (
+            f"{path.name} cell {k}: a test cell must be collapsed (make course sets it)"
+        )
+        assert not cell.outputs, f"{path.name} cell {k}: a test cell prints nothing"
+
+
+def test_assert_lines_counts_statements_and_their_lines():
+    source = (
+        "x = 1\n"
+        "# a comment\n"
+        "assert x == 1\n"
+        "np.testing.assert_allclose(\n"
+        "    x, 1\n"
+        ")\n"
+        "%timeit x\n"
+        "\n"
+        "y = [x, 2]\n"
+    )
+    assert build.assert_lines(source) == (7, 4)
+
+
+def test_style_table_lists_every_notebook():
+    table = build.style_table(NOTEBOOKS)
+    for path in NOTEBOOKS:
+        assert f"| {path.stem} |" in table
