@@ -164,10 +164,10 @@ def bench_table(seconds: dict[str, float], extra: dict[str, float]) -> str:
     """BENCH.md's text: lesson stem -> seconds (rows in lesson order), measurement -> seconds."""
     import torch
 
-    order = [path.stem for path in lessons()]
+    order = [path.stem for path in notebooks()]
     unknown = sorted(set(seconds) - set(order))
     if unknown:
-        raise ValueError(f"seconds must name lessons in notebooks/, got {unknown}")
+        raise ValueError(f"seconds must name notebooks in notebooks/, got {unknown}")
     header = [
         "# Lesson run times",
         "",
@@ -205,7 +205,10 @@ def write_title_run_time(path: Path, seconds: float) -> None:
 
 def bench_seconds(table: str) -> dict[str, float]:
     """Lesson stem -> seconds, read from BENCH.md's table."""
-    return {m[1]: float(m[2]) for m in re.finditer(r"^\| (\d\d_\w+) \| (\d+\.\d) \|$", table, re.M)}
+    return {
+        m[1]: float(m[2])
+        for m in re.finditer(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \|$", table, re.M)
+    }
 
 
 def readme_with_run_times(readme: str, seconds: dict[str, float]) -> str:

@@ -268,3 +268,27 @@ def test_random_conv_and_pool_configurations_match_torch():
         np.testing.assert_allclose(
             cnn.max_pool2d_backward(grad, x, size, pool_stride), tx.grad.numpy()
         )
+
+
+def test_random_shift_moves_each_image_within_its_bound():
+    import torch
+
+    x = torch.zeros(50, 1, 28, 28)
+    x[:, 0, 14, 14] = 1.0
+    moved, labels = cnn.random_shift(x, torch.arange(50), torch.Generator().manual_seed(0))
+    where = moved[:, 0].flatten(1).argmax(dim=1)
+    dy, dx = where // 28 - 14, where % 28 - 14
+    assert moved.shape == x.shape and labels.tolist() == list(range(50))
+    assert (
+        dy.abs().max() == 2 and dx.abs().max() == 2 and len(set(zip(dy.tolist(), dx.tolist()))) > 10
+    )
+
+
+def test_pretrained_mnist_cnn_reads_the_test_digits():
+    import torch
+
+    model = cnn.pretrained_mnist_cnn()
+    x, y = cnn.mnist_tensors(data.mnist_split().test)
+    with torch.no_grad():
+        accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
+    assert accuracy >= 0.97 and not model.training

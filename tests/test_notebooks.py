@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from course_lib.build import KERNEL_NAME, lessons
+from course_lib.build import KERNEL_NAME, appendices, lessons, notebooks
 
-NOTEBOOKS = lessons()
+LESSONS = lessons()
+NOTEBOOKS = notebooks()  # lessons and their appendices
 MAX_BYTES = 3_000_000
 SLIDE_TYPES = {"slide", "subslide", "fragment", "skip", "notes", "-"}
 REQUIRED_HEADINGS = ["Where this comes from", "Exercises", "Summary", "Glossary"]
@@ -58,9 +59,17 @@ def notebook(request) -> tuple[Path, dict]:
     return request.param, load(request.param)
 
 
+@pytest.fixture(params=LESSONS, ids=[p.stem for p in LESSONS])
+def lesson(request) -> tuple[Path, dict]:
+    """A lesson (not an appendix): it follows the whole lesson pattern."""
+    return request.param, load(request.param)
+
+
 def test_file_name_and_size(notebook):
     path, _ = notebook
-    assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), f"{path.name}: use NN_snake_case"
+    assert re.fullmatch(r"\d\d[a-z]?_[a-z0-9_]+\.ipynb", path.name), (
+        f"{path.name}: use NN_snake_case (NNb_snake_case for an appendix)"
+    )
     assert path.stat().st_size < MAX_BYTES, f"{path.name} is {path.stat().st_size} bytes"
 
 
@@ -69,8 +78,8 @@ def test_kernel_is_the_course_kernel(notebook):
     assert nb["metadata"].get("kernelspec", {}).get("name") == KERNEL_NAME, path.name
 
 
-def test_title_cell(notebook):
-    path, nb = notebook
+def test_title_cell(lesson):
+    path, nb = lesson
     first = nb["cells"][0]
     number = path.name[:2]
     assert first["cell_type"] == "markdown", f"{path.name}: first cell must be the title"
@@ -80,8 +89,19 @@ def test_title_cell(notebook):
         assert word in text, f"{path.name}: title cell lacks '{word}'"
 
 
-def test_lesson_sections(notebook):
-    path, nb = notebook
+@pytest.mark.parametrize("path", appendices(), ids=[p.stem for p in appendices()])
+def test_appendix_title_names_its_lesson(path):
+    first = load(path)["cells"][0]
+    text = text_of(first)
+    assert re.match(rf"# Appendix {path.name[:3]}: \S", text), (
+        f"{path.name}: title '# Appendix {path.name[:3]}: ...'"
+    )
+    lesson = next(p for p in LESSONS if p.name[:2] == path.name[:2])
+    assert f"]({lesson.name})" in text, f"{path.name}: the title cell links to {lesson.name}"
+
+
+def test_lesson_sections(lesson):
+    path, nb = lesson
     headings = [
         line.lstrip("#").strip().lower()
         for cell in nb["cells"]
@@ -95,8 +115,8 @@ def test_lesson_sections(notebook):
         )
 
 
-def test_glossary_is_last_cell_and_a_table(notebook):
-    path, nb = notebook
+def test_glossary_is_last_cell_and_a_table(lesson):
+    path, nb = lesson
     last = nb["cells"][-1]
     assert last["cell_type"] == "markdown" and "Glossary" in text_of(last), path.name
     assert GLOSSARY_HEADER.search(text_of(last)), (
@@ -109,8 +129,8 @@ def test_first_code_cell_sets_up_reproducibility(notebook):
     assert "repro.setup(" in text_of(code_cells(nb)[0]), f"{path.name}: call repro.setup() first"
 
 
-def test_exercises_have_stub_solution_and_check(notebook):
-    path, nb = notebook
+def test_exercises_have_stub_solution_and_check(lesson):
+    path, nb = lesson
     counts = {t: sum(t in tags(c) for c in nb["cells"]) for t in ("exercise", "solution", "check")}
     assert counts["check"] >= 3, f"{path.name}: at least 3 exercises with checks, got {counts}"
     assert counts["exercise"] >= counts["check"] and counts["solution"] >= counts["check"], (
@@ -147,8 +167,8 @@ def test_outputs_have_no_paths_or_addresses(notebook):
             assert not MEMORY_ADDRESS.search(text), f"{path.name} cell {k}: memory address"
 
 
-def test_has_a_live_demo(notebook):
-    path, nb = notebook
+def test_has_a_live_demo(lesson):
+    path, nb = lesson
     assert any("interactive in JupyterLab" in t for c in nb["cells"] for t in output_texts(c)), (
         f"{path.name}: no course_lib.widgets demo displayed"
     )
