@@ -75,7 +75,7 @@ def test_bench_table_keeps_lesson_order_and_rows_not_rerun():
     assert merged[first] == 1.2 and merged[last] == previous[last]
     assert "| a measurement | 0.500 |" in table
     with pytest.raises(
-        ValueError, match=r"seconds must name lessons in notebooks/, got \['99_x'\]"
+        ValueError, match=r"seconds must name notebooks in notebooks/, got \['99_x'\]"
     ):
         build.bench_table({"99_x": 1.0}, {})
 

@@ -279,9 +279,8 @@ def test_random_shift_moves_each_image_within_its_bound():
     where = moved[:, 0].flatten(1).argmax(dim=1)
     dy, dx = where // 28 - 14, where % 28 - 14
     assert moved.shape == x.shape and labels.tolist() == list(range(50))
-    assert (
-        dy.abs().max() == 2 and dx.abs().max() == 2 and len(set(zip(dy.tolist(), dx.tolist()))) > 10
-    )
+    assert dy.abs().max() == 2 and dx.abs().max() == 2
+    assert len(set(zip(dy.tolist(), dx.tolist(), strict=True))) > 10
 
 
 def test_pretrained_mnist_cnn_reads_the_test_digits():
