@@ -105,12 +105,40 @@ def quiet_environment() -> None:
     os.environ.pop("FULL", None)
 
 
-def run_notebook(path: Path, kernel_name: str = KERNEL_NAME):
-    """Execute the notebook at ``path`` from a fresh kernel; returns (notebook, seconds)."""
+DEMO_TIMING = """
+import json as _json, time as _time
+from course_lib.widgets import Demo as _Demo
+
+_start, _worst = _time.perf_counter(), 0.0
+for _demo in [_v for _v in list(globals().values()) if isinstance(_v, _Demo)]:
+    for _control in _demo.controls.values():
+        _before = _time.process_time()
+        if hasattr(_control, "click"):
+            _control.click()
+        elif getattr(_control, "options", None):
+            _control.index = ((_control.index or 0) + 1) % len(_control.options)
+        elif hasattr(_control, "max"):
+            _control.value = _control.max if _control.value != _control.max else _control.min
+        elif isinstance(_control.value, bool):
+            _control.value = not _control.value
+        _worst = max(_worst, _time.process_time() - _before)
+print(_json.dumps({"demo": _worst, "own": _time.perf_counter() - _start}))
+"""
+"""Appended by ``make bench``: moves every control of every live demo once and reports the
+slowest redraw (CPU seconds of the kernel) and its own run time (left out of the lesson's)."""
+
+
+def run_notebook(path: Path, kernel_name: str = KERNEL_NAME, *, append: str | None = None):
+    """Execute the notebook at ``path`` from a fresh kernel; returns (notebook, seconds).
+
+    ``append``: source of a code cell to run after the lesson, in the same kernel.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    if append:
+        nb.cells.append(nbformat.v4.new_code_cell(append))
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC)  # drop authoring leftovers
     for cell in nb.cells:
         if TEST_TAG in cell.metadata.get("tags", []):
@@ -172,9 +200,11 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
     quiet_environment()
     measured = {}
     for path in paths:
-        _, measured[path.stem] = run_notebook(path)
-        print(f"| {path.stem} | {measured[path.stem]:.1f} |", flush=True)
-    previous = bench_seconds(out.read_text()) if out.exists() else {}
+        nb, seconds = run_notebook(path, append=DEMO_TIMING)
+        timing = json.loads(nb.cells[-1].outputs[-1]["text"])
+        measured[path.stem] = (seconds - timing["own"], timing["demo"])
+        print(f"| {path.stem} | {measured[path.stem][0]:.1f} | {timing['demo']:.2f} |", flush=True)
+    previous = bench_rows(out.read_text()) if out.exists() else {}
     extra = {name: measure() for name, measure in MEASUREMENTS.items()}
     out.write_text(bench_table({**previous, **measured}, extra))
     seconds = bench_seconds(out.read_text())
@@ -184,32 +214,33 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         write_title_run_time(path, seconds[path.stem])
 
 
-def bench_table(seconds: dict[str, float], extra: dict[str, float]) -> str:
-    """BENCH.md's text: lesson stem -> seconds (rows in lesson order), measurement -> seconds."""
+def bench_table(rows: dict[str, tuple[float, float]], extra: dict[str, float]) -> str:
+    """BENCH.md's text: notebook stem -> (seconds, slowest demo redraw in CPU seconds), in course
+    order; measurement name -> seconds."""
     import torch
 
     order = [path.stem for path in notebooks()]
-    unknown = sorted(set(seconds) - set(order))
+    unknown = sorted(set(rows) - set(order))
     if unknown:
         raise ValueError(f"seconds must name notebooks in notebooks/, got {unknown}")
     header = [
         "# Lesson run times",
         "",
         "Written by `make bench`: each lesson executed alone from a fresh kernel (`torch` on one",
-        "thread, as every lesson sets). Budgets: 60 s a lesson (style transfer 90 s), 10 min for",
-        "`make test`.",
+        "thread, as every lesson sets), then every control of its live demos moved once. Budgets:",
+        "60 s a notebook, 0.5 s a demo redraw, 12 min for `make test`.",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.machine()},"
         f" Python {platform.python_version()}, torch {torch.__version__},"
         f" {time.strftime('%Y-%m-%d')}.",
         "",
-        "| notebook | seconds |",
-        "|---|---:|",
+        "| notebook | seconds | slowest demo redraw (CPU s) |",
+        "|---|---:|---:|",
     ]
-    rows = [f"| {stem} | {seconds[stem]:.1f} |" for stem in order if stem in seconds]
+    lines = [f"| {s} | {rows[s][0]:.1f} | {rows[s][1]:.2f} |" for s in order if s in rows]
     measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
     measured += [f"| {name} | {value:.3f} |" for name, value in extra.items()]
-    return "\n".join([*header, *rows, *measured, ""])
+    return "\n".join([*header, *lines, *measured, ""])
 
 
 TITLE_RUN_TIME = re.compile(r"(\*\*Time to run\.?\*\*:? [Aa]bout )\d+( s)")
@@ -227,12 +258,17 @@ def write_title_run_time(path: Path, seconds: float) -> None:
         nbformat.write(nb, path)
 
 
+BENCH_ROW = re.compile(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \| (\d+\.\d\d) \|$", re.M)
+
+
+def bench_rows(table: str) -> dict[str, tuple[float, float]]:
+    """Notebook stem -> (seconds, slowest demo redraw), read from BENCH.md's table."""
+    return {m[1]: (float(m[2]), float(m[3])) for m in BENCH_ROW.finditer(table)}
+
+
 def bench_seconds(table: str) -> dict[str, float]:
-    """Lesson stem -> seconds, read from BENCH.md's table."""
-    return {
-        m[1]: float(m[2])
-        for m in re.finditer(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \|$", table, re.M)
-    }
+    """Notebook stem -> seconds, read from BENCH.md's table."""
+    return {stem: row[0] for stem, row in bench_rows(table).items()}
 
 
 def readme_with_run_times(readme: str, seconds: dict[str, float]) -> str:
