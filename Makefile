@@ -26,8 +26,8 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # What a laptop without AVX-512 computes with: PyTorch, MKL and oneDNN limited to AVX2 kernels.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
-.PHONY: install lab test unit slow course bench slides student instructor glossary site style \
-	heights lint format clean
+.PHONY: install lab test unit slow course bench slides student instructor practice live grade \
+	glossary site style heights lint format clean
 
 install: $(STAMP)
 
@@ -74,6 +74,17 @@ student: $(STAMP)
 
 instructor: $(STAMP)
 	$(PY) -m course_lib.build instructor $(NB)
+
+practice: $(STAMP)
+	$(PY) -m course_lib.build practice $(NB)
+
+live: $(STAMP)
+	$(PY) -m course_lib.build live $(NB)
+
+# make grade SUBMISSIONS=folder [LESSON=01] [TIMEOUT=300]: a table in build/grades/
+grade: $(STAMP)
+	$(PY) -m course_lib.grade "$(SUBMISSIONS)" $(if $(LESSON),--lesson $(LESSON)) \
+		$(if $(TIMEOUT),--timeout $(TIMEOUT))
 
 glossary: $(STAMP)
 	$(PY) -m course_lib.build glossary

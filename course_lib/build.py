@@ -4,6 +4,8 @@ Commands:
   execute     run lessons from a fresh kernel and save them with their outputs (``make course``)
   bench       time every lesson from a fresh kernel and write BENCH.md (``make bench``)
   student     student edition: solutions and speaker notes removed, exercise outputs cleared
+  practice    practice edition: the student edition with every @save cell left for the student
+  live        live-coding edition: the practice blanks, with speaker notes saying what to type
   instructor  instructor edition: the lessons as they are, solutions and notes included
   glossary    gather every lesson's glossary table into GLOSSARY.md
   slides      offline reveal.js decks in slides/ (reveal.js and MathJax vendored in slides/assets)
@@ -312,30 +314,19 @@ class StaticWidgetPictures(Preprocessor):
 def edition(paths: list[Path], out_dir: Path, *, student: bool) -> list[Path]:
     """Write the student or instructor edition of each notebook into ``out_dir``.
 
-    Student: cells tagged ``solution`` or ``test`` and speaker notes removed, outputs of
-    ``exercise`` and ``check`` cells cleared, so every checker starts at "not yet solved".
-    Instructor: unchanged.
+    Student (``editions.make_edition``): cells tagged ``solution`` or ``test`` and speaker notes
+    removed, outputs of ``exercise`` and ``check`` cells cleared, so every checker starts at
+    "not yet solved". Instructor: unchanged.
     """
-    from nbconvert.exporters import NotebookExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    from course_lib import editions
 
-    exporter = NotebookExporter()
     if student:
-        exporter.register_preprocessor(
-            TagRemovePreprocessor(
-                remove_cell_tags={"solution", TEST_TAG},
-                remove_all_outputs_tags={"exercise", "check"},
-            ),
-            enabled=True,
-        )
-        exporter.register_preprocessor(RemoveSpeakerNotes(), enabled=True)
+        return editions.write_editions(paths, "student", out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        body, _ = exporter.from_filename(str(path))
-        target = out_dir / path.name
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
+        shutil.copy2(path, out_dir / path.name)
+        written.append(out_dir / path.name)
     return written
 
 
@@ -686,8 +677,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = ["execute", "bench", "student", "instructor", "glossary", "slides", "site", "style",
-                "heights", "lab-settings", "actionlint"]  # fmt: skip
+    commands = ["execute", "bench", "student", "instructor", "practice", "live", "glossary",
+                "slides", "site", "style", "heights", "lab-settings", "actionlint"]  # fmt: skip
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
@@ -696,6 +687,11 @@ def main(argv: list[str] | None = None) -> int:
         execute(paths)
     elif args.command == "bench":
         bench(paths)
+    elif args.command in ("practice", "live"):
+        from course_lib import editions
+
+        for path in editions.write_editions(paths, args.command, BUILD / args.command):
+            print(path.relative_to(ROOT))
     elif args.command in ("student", "instructor"):
         for path in edition(paths, BUILD / args.command, student=args.command == "student"):
             print(path.relative_to(ROOT))

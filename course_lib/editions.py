@@ -1,0 +1,129 @@
+"""The practice and live-coding editions, made from the lessons' ``# @save`` cells.
+
+- ``make practice`` writes ``build/practice/``: the student edition (no solutions, no speaker
+  notes, no ``test`` cells) in which every ``# @save`` cell is emptied down to signatures,
+  docstrings and ``...`` bodies (``practice.blank``), and the check cell after it starts with
+  ``%%practice <module> <names>`` (``practice.PracticeMagics``): one sentence per attempt, and
+  the library's version for the rest of the lesson until the student's is right.
+- ``make live`` writes ``build/live/`` for the instructor: the same blanks and checks, the
+  speaker notes kept, and after each blank a notes cell with what to type and the mistake
+  students usually make (``MISTAKES``), for presenting with RISE and typing on stage.
+
+Each edition's notebook metadata says which lesson and edition it is (``course``), which is how
+``course_lib.grade`` recognises a submission.
+"""
+
+import ast
+import importlib
+import inspect
+from pathlib import Path
+
+import nbformat
+
+from course_lib import build, practice
+
+EDITIONS = ("student", "practice", "live")
+MISTAKES: dict[str, str] = {}
+"""``module.name`` -> the mistake students usually make when they write it (live edition)."""
+GENERIC_MISTAKE = (
+    "compare the shapes in the docstring with what each line produces; most first attempts "
+    "transpose a matrix or drop a sum over an axis."
+)
+
+
+def saved_names(source: str) -> list[str]:
+    """Names of the functions and classes a ``# @save`` cell defines, in order."""
+    return [
+        node.name
+        for node in ast.parse(source).body
+        if isinstance(node, ast.FunctionDef | ast.ClassDef)
+    ]
+
+
+def save_target(cell: nbformat.NotebookNode) -> str | None:
+    """The module a code cell is saved to (``course_lib.x``), or None for other cells."""
+    if cell.cell_type != "code" or not cell.source.strip():
+        return None
+    match = build.SAVE_MARK.match(cell.source.splitlines()[0])
+    return match[1] if match else None
+
+
+def _tags(cell: nbformat.NotebookNode) -> list[str]:
+    return cell.metadata.setdefault("tags", [])
+
+
+def _notes(module_name: str, names: list[str]) -> nbformat.NotebookNode:
+    module = importlib.import_module(module_name)
+    parts = ["**Type on stage** (the reference in `" + module_name + "`):", "", "```python"]
+    parts += [inspect.getsource(getattr(module, name)).rstrip() + "\n" for name in names]
+    parts += ["```", ""]
+    for name in names:
+        mistake = MISTAKES.get(f"{module_name}.{name}", GENERIC_MISTAKE)
+        parts.append(f"- **`{name}`, the usual mistake:** {mistake}")
+    cell = nbformat.v4.new_markdown_cell("\n".join(parts))
+    cell.metadata["slideshow"] = {"slide_type": "notes"}
+    return cell
+
+
+def make_edition(path: Path, kind: str) -> nbformat.NotebookNode:
+    """The ``kind`` edition ("student", "practice" or "live") of the lesson at ``path``."""
+    if kind not in EDITIONS:
+        raise ValueError(f"kind must be one of {EDITIONS}, got {kind!r}")
+    nb = nbformat.read(path, as_version=4)
+    cells = []
+    for cell in nb.cells:
+        tags = set(cell.metadata.get("tags", []))
+        if tags & {"solution", build.TEST_TAG}:
+            continue
+        if kind != "live" and cell.metadata.get("slideshow", {}).get("slide_type") == "notes":
+            continue
+        if tags & {"exercise", "check"} and cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+        cells.append(cell)
+    if kind != "student":
+        cells = _blanks_and_checks(cells, live=kind == "live")
+    nb.cells = cells
+    nb.metadata["course"] = {"lesson": path.stem, "edition": kind}
+    return nb
+
+
+def _blanks_and_checks(cells: list, *, live: bool) -> list:
+    """Empty every ``# @save`` cell and turn the next code cell into its ``%%practice`` check."""
+    out: list = []
+    pending: tuple[str, list[str]] | None = None
+    loaded = False
+    for cell in cells:
+        target = save_target(cell)
+        if cell.cell_type == "code" and not loaded and "repro.setup(" in cell.source:
+            cell.source = cell.source.rstrip() + "\n%load_ext course_lib.practice"
+            loaded = True
+        if target:
+            names = saved_names(cell.source)
+            cell.source = practice.blank(cell.source)
+            cell.outputs, cell.execution_count = [], None
+            _tags(cell).append("practice-blank")
+            out.append(cell)
+            if live:
+                out.append(_notes(target, names))
+            pending = (target, names)
+            continue
+        if pending and cell.cell_type == "code":
+            module_name, names = pending
+            cell.source = f"%%practice {module_name} {' '.join(names)}\n{cell.source}"
+            cell.outputs, cell.execution_count = [], None
+            _tags(cell).append("practice-check")
+            cell.metadata["practice"] = {"module": module_name, "names": names}
+            pending = None
+        out.append(cell)
+    return out
+
+
+def write_editions(paths: list[Path], kind: str, out_dir: Path) -> list[Path]:
+    """Write the ``kind`` edition of every notebook in ``paths`` into ``out_dir``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for path in paths:
+        target = out_dir / path.name
+        nbformat.write(make_edition(path, kind), target)
+        written.append(target)
+    return written
