@@ -71,6 +71,26 @@ def test_saved_cells_equal_their_library_code(path):
                 pytest.fail(f"{where}: a @save cell holds only definitions, found {ast.dump(node)}")
 
 
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+def test_a_check_follows_every_saved_cell(path):
+    """The next code cell after a `# @save` cell uses what it defined: the practice edition
+    puts `%%practice` on that cell, so it must exercise the functions."""
+    nb = load(path)
+    code = [k for k, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
+    for k, _, source in saved_cells(nb):
+        names = [n.name for n in ast.parse(source).body if hasattr(n, "name")]
+        following = [j for j in code if j > k]
+        assert following, f"{path.name} cell {k}: a `# @save` cell needs a check after it"
+        check = nb.cells[following[0]].source
+        assert not build.SAVE_MARK.match(check.splitlines()[0]), (
+            f"{path.name} cell {following[0]}: check cell {k}'s functions before the next @save"
+        )
+        assert any(re.search(rf"\b{n}\b", check) for n in names), (
+            f"{path.name} cell {following[0]}: the cell after a `# @save` cell checks one of"
+            f" {names}"
+        )
+
+
 @pytest.mark.parametrize("path", HOUSE, ids=[p.stem for p in HOUSE])
 def test_house_style_lessons_write_their_algorithms(path):
     if path in build.lessons():
