@@ -304,3 +304,22 @@ def test_format_corrections():
     )
     assert "| -1.0810 | -1.0808 |" in lines[13]
     assert "| 0.803813 | 0.800381 |" in lines[14]
+
+
+def test_the_step_claims_of_lesson_03():
+    """Lesson 03 section 6 and the summaries: L 1.6172 -> 1.5902; the slides' step 27 times less."""
+    x, y, weights, biases, lr = s1.problem()
+    f = bp.forward_333(x, y, weights, biases)
+    g = bp.backward_333(x, y, weights, f)
+    grads = [g["dW_ij"], g["dW_jk"], g["dW_kl"]]
+    exact_new = [w - lr * d for w, d in zip(weights, grads, strict=True)]
+    s = s1.SEED_001
+    slides_new = [s.w_ij_new.value, s.w_jk_new.value, s.w_kl_new.value]
+    before = float(f["loss"])
+    after_exact = float(bp.forward_333(x, y, exact_new, biases)["loss"])
+    after_slides = float(bp.forward_333(x, y, slides_new, biases)["loss"])
+    assert (round(before, 4), round(after_exact, 4)) == (1.6172, 1.5902)
+    assert after_slides == pytest.approx(1.616221, abs=1e-6)
+    assert round((before - after_exact) / (before - after_slides)) == 27
+    predicted = lr * sum(np.sum(d**2) for d in grads)
+    assert (before - after_exact) == pytest.approx(predicted, rel=0.05)
