@@ -6,8 +6,9 @@ Seed 004 writes the same layer column-wise, ``W z + b``: its ``W`` is our ``w.T`
 
 - ``softmax`` (the course's one softmax), ``forward_333`` and ``backward_333``: seed 001's 3-3-3
   network on one example, every intermediate under the slides' names;
-- ``prop``: seed 004's PROP, the forward and backward pass of k layers over a batch, with
-  ``check_layers`` behind it so that a mistake in the shapes names the argument.
+- ``prop_forward`` and ``prop_backward``: seed 004's PROP, both passes of k layers over a batch
+  (``Arrays``, ``Funcs``: the sequences they take), with ``check_layers`` behind them so that a
+  mistake in the shapes names the argument.
 
 Seed 001's printed numbers, how the slides computed them and the errata are in
 ``course_lib.seed001`` (appendix 03b).
@@ -66,8 +67,8 @@ def backward_333(x: np.ndarray, y: np.ndarray, weights: Arrays, f: dict) -> dict
 
 
 def prop_forward(x: np.ndarray, weights: Arrays, biases: Arrays, g: Funcs) -> tuple:
-    """PROP's forward pass. x: (N, n_0); weights[j]: (n_j, n_j+1); biases[j]: (n_j+1,); g[j]:
-    layer j's activation. Returns hs = [H_1..H_k], zs = [Z_0 = x, Z_1..Z_k]; each (N, n_j)."""
+    """PROP's forward pass. x: (N, n_0); weights[j]: (n_j, n_j+1), biases[j]: (n_j+1,) and g[j]
+    make layer j+1 of the maths. Returns hs = [H_1..H_k], zs = [Z_0 = x, Z_1..Z_k], each (N, n)."""
     check_layers(x, weights, biases, g)
     hs, zs = [], [x]
     for w, b, g_j in zip(weights, biases, g, strict=True):
