@@ -650,23 +650,31 @@ def chromium_path() -> str | None:
     return next((path for path in found if path and Path(path).is_file()), None)
 
 
-def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights") -> dict[str, list[dict]]:
-    """Deck stem -> the slides whose content is taller than the frame (headless Chromium)."""
+def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights", page=None) -> dict[str, list]:
+    """Deck stem -> the slides whose content is taller than the frame (headless Chromium).
+
+    page: a playwright page to measure in (the browser tests pass theirs); else one is started.
+    """
+    decks = slides(paths, out_dir=out_dir)
+
+    def measure(page) -> dict[str, list]:
+        return {
+            deck.name.removesuffix(".slides.html"): [
+                s for s in slide_heights(page, deck) if s["height"] > SLIDE_HEIGHT
+            ]
+            for deck in decks
+        }
+
+    if page is not None:
+        return measure(page)
     from playwright.sync_api import sync_playwright
 
-    decks = slides(paths, out_dir=out_dir)
-    found = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=chromium_path(),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page()
-        for deck in decks:
-            heights = slide_heights(page, deck)
-            found[deck.name.removesuffix(".slides.html")] = [
-                s for s in heights if s["height"] > SLIDE_HEIGHT
-            ]
+        found = measure(browser.new_page())
         browser.close()
     return found
 

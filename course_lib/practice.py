@@ -107,8 +107,13 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
             return f"{what} should be a torch module, got {type(got).__name__}"
         return difference(got.state_dict(), expected.state_dict(), f"the weights of {what}")
     if dataclasses.is_dataclass(expected) and not isinstance(expected, type):
-        fields = {f.name: getattr(expected, f.name) for f in dataclasses.fields(expected)}
-        return difference({k: getattr(got, k, None) for k in fields}, fields, what)
+        for name in (f.name for f in dataclasses.fields(expected)):
+            part = difference(
+                getattr(got, name, None), getattr(expected, name), f"`{name}` of {what}"
+            )
+            if part:
+                return part
+        return None
     if isinstance(expected, dict):
         if not isinstance(got, dict) or set(got) != set(expected):
             keys = sorted(got) if isinstance(got, dict) else type(got).__name__
@@ -121,9 +126,12 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
         if not isinstance(got, tuple | list) or len(got) != len(expected):
             size = len(got) if isinstance(got, tuple | list) else type(got).__name__
             return f"{what} should be {len(expected)} values, got {size}"
-        names = getattr(expected, "_fields", None) or [f"value {k + 1}" for k in range(len(got))]
-        for name, g, e in zip(names, got, expected, strict=True):
-            if problem := difference(g, e, f"{what}, {name},"):
+        fields = getattr(expected, "_fields", None)
+        parts = [f"`{f}` of {what}" for f in fields] if fields else [
+            f"part {k + 1} of {what}" for k in range(len(got))
+        ]  # fmt: skip
+        for part, g, e in zip(parts, got, expected, strict=True):
+            if problem := difference(g, e, part):
                 return problem
         return None
     if _numeric(expected):
@@ -132,12 +140,12 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
 
 
 def _numeric(value: Any) -> bool:
+    """An array, a tensor, a number, or a flat list of numbers (a list of arrays is parts)."""
     if isinstance(value, torch.Tensor | np.ndarray | int | float | np.number):
         return not isinstance(value, bool)
-    try:
-        return np.asarray(value).dtype.kind in "fiu"
-    except (TypeError, ValueError):
-        return False
+    if isinstance(value, tuple | list):
+        return all(isinstance(v, int | float | np.number) for v in value)
+    return False
 
 
 def _as_numbers(value: Any) -> np.ndarray | None:
@@ -164,8 +172,8 @@ def _array_difference(got: Any, expected: Any, what: str) -> str | None:
     if np.any(e != 0) and close(-g, e):
         return f"{what} has the wrong sign: every value is the negative of the right one"
     bad = np.argwhere(~np.isclose(g, e, rtol=RTOL, atol=ATOL))[0]
-    index = f"[{', '.join(str(int(i)) for i in bad)}]" if bad.size else ""
-    return f"{what}{index} is {g[tuple(bad)]:.6g} but should be {e[tuple(bad)]:.6g}"
+    at = f", at [{', '.join(str(int(i)) for i in bad)}]," if bad.size else ""
+    return f"{what}{at} is {g[tuple(bad)]:.6g} but should be {e[tuple(bad)]:.6g}"
 
 
 # --- the cell magic -------------------------------------------------------------------------
@@ -239,21 +247,23 @@ def compare_calls(name: str, reference: Callable, calls: list[Call]) -> str | No
     return None
 
 
-def judge(namespace: dict, module_name: str, names: list[str], check: str) -> Feedback:
+def judge(namespace: dict, module_name: str, names: list[str], check: str) -> tuple[Feedback, bool]:
     """Run the check cell ``check`` with the student's ``names`` and judge them (module doc).
 
     What is correct stays in ``namespace``; everything else is replaced there by
-    ``module_name``'s version (the caller then runs the check again with it).
+    ``module_name``'s version. Returns the feedback and whether the check has run to its end
+    (if not, the caller runs it again, now with the library's functions).
     """
     module = importlib.import_module(module_name)
     missing = [n for n in names if n not in namespace or is_blank(namespace[n])]
-    if missing:
-        namespace.update({n: getattr(module, n) for n in names})
+    namespace.update({n: getattr(module, n) for n in missing})
+    names = [n for n in names if n not in missing]
+    if not names:
         return Feedback(
             "unsolved",
             f"write {_listed(missing)} above and run this check again; until then the lesson "
             f"uses {module_name}'s version.",
-        )
+        ), False
     students = {n: namespace[n] for n in names}
     calls: dict[str, list[Call]] = {n: [] for n in names if inspect.isfunction(students[n])}
     namespace.update({n: recorded(students[n], calls[n]) for n in calls})
@@ -269,11 +279,17 @@ def judge(namespace: dict, module_name: str, names: list[str], check: str) -> Fe
     )
     if problem is None and error is None:
         captured.show()
-        return correct(f"{_listed(names)} pass the check and agree with {module_name}.")
+        if missing:
+            return Feedback(
+                "unsolved",
+                f"{_listed(names)} pass the check; now write {_listed(missing)} (until then the "
+                f"lesson uses {module_name}'s version).",
+            ), True
+        return correct(f"{_listed(names)} pass the check and agree with {module_name}."), True
     if problem is None:
         problem = f"the check failed with {type(error).__name__}: {error}".rstrip(": ")
     namespace.update({n: getattr(module, n) for n in names})
-    return wrong(f"{problem}; the lesson goes on with {module_name}'s version.")
+    return wrong(f"{problem}; the lesson goes on with {module_name}'s version."), False
 
 
 def _listed(names: list[str]) -> str:
@@ -288,9 +304,9 @@ class PracticeMagics(Magics):
     def practice(self, line: str, cell: str) -> None:
         module_name, *names = line.split()
         namespace = self.shell.user_ns
-        feedback = judge(namespace, module_name, names, cell)
+        feedback, done = judge(namespace, module_name, names, cell)
         display(feedback)
-        if not feedback:  # run the check again with the library's functions: the lesson goes on
+        if not done:  # run the check again with the library's functions: the lesson goes on
             try:
                 exec(compile(cell, "<check>", "exec"), namespace)
             except Exception as exc:

@@ -291,3 +291,10 @@ def test_pretrained_mnist_cnn_reads_the_test_digits():
     with torch.no_grad():
         accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
     assert accuracy >= 0.97 and not model.training
+
+
+def test_mnist_cnn_maps_28x28_digits_to_logits():
+    import torch
+
+    model = cnn.mnist_cnn(classes=5)
+    assert model(torch.zeros(3, 1, 28, 28)).shape == (3, 5)

@@ -50,7 +50,7 @@ def define(shell, body: str, name: str = "layer") -> None:
 
 
 def judge(shell, names=("layer",), check=CHECK):
-    return practice.judge(shell.user_ns, "practice_reference", list(names), check)
+    return practice.judge(shell.user_ns, "practice_reference", list(names), check)[0]
 
 
 def test_blank_keeps_signatures_and_docstrings():
@@ -103,7 +103,7 @@ def test_a_correct_function_passes_and_stays(shell):
     [
         ("return -(x @ w + b)", "has the wrong sign"),
         ("return (x @ w + b).T", "is transposed: shape (2, 4) where (4, 2) was expected"),
-        ("return x @ w", "what `layer` returns[0, 0] is"),
+        ("return x @ w", "what `layer` returns, at [0, 0], is"),
         ("return (x @ w + b)[:, :1]", "has shape (4, 1) but should have shape (4, 2)"),
         ("return x @ w.T + b", "`layer` raised ValueError"),
     ],
@@ -132,3 +132,35 @@ def test_the_magic_shows_one_sentence_then_runs_the_check_with_the_library(shell
     out = capsys.readouterr().out
     assert result.success and "❌ Not quite:" in out and "checked (4, 2)" in out
     assert "Traceback" not in out
+
+
+def test_a_written_function_is_judged_while_its_neighbour_is_still_blank(shell):
+    define(shell, "return x @ w + b")
+    define(shell, '"""doc"""\n...', name="step")
+    check = CHECK + "v = w.copy()\nstep(v, np.ones_like(v), 0.1)\n"
+    feedback = judge(shell, names=("layer", "step"), check=check)
+    assert feedback.status == "unsolved", feedback
+    assert "`layer` pass the check; now write `step`" in repr(feedback)
+
+
+def test_difference_reads_nested_results_part_by_part():
+    expected = {"loss": 0.5, "grads": (np.ones(2), np.zeros((2, 2)))}
+    got = {"loss": 0.5, "grads": (np.ones(2), np.eye(2))}
+    assert practice.difference(expected, expected, "it") is None
+    assert practice.difference(got, expected, "it") == (
+        "part 2 of it['grads'], at [0, 0], is 1 but should be 0"
+    )
+    assert "should have the keys" in practice.difference({"loss": 1}, expected, "it")
+
+
+def test_recorded_calls_compare_with_the_reference_on_the_same_inputs():
+    calls: list[practice.Call] = []
+    doubled = practice.recorded(lambda x: 2 * x, calls)
+    assert doubled(np.arange(3)).tolist() == [0, 2, 4] and len(calls) == 1
+    assert practice.compare_calls("doubled", lambda x: 2 * x, calls) is None
+    assert "wrong sign" in practice.compare_calls("doubled", lambda x: -2 * x, calls)
+
+
+def test_the_extension_registers_the_cell_magic(shell):
+    practice.load_ipython_extension(shell)
+    assert "practice" in shell.magics_manager.magics["cell"]
