@@ -85,7 +85,8 @@ HOUSE_STYLE = [p for p in build.notebooks() if build.house_style(p)]
 
 @pytest.mark.parametrize("path", HOUSE_STYLE, ids=[p.stem for p in HOUSE_STYLE])
 def test_every_slide_fits_the_frame(browser, path):
-    """Every slide of a house-style deck, all its fragments shown, fits 1280x720."""
+    """Every slide of a house-style deck, all its fragments shown, fits 1280x720
+    (build.slide_heights measures each slide's content in the browser)."""
     page = browser.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     tall = build.too_tall([path], build.BUILD / "test-heights", page)[path.stem]
