@@ -23,7 +23,18 @@ import nbformat
 from course_lib import build, practice
 
 EDITIONS = ("student", "practice", "live")
-MISTAKES: dict[str, str] = {}
+MISTAKES: dict[str, str] = {
+    "course_lib.backprop.softmax": "summing over the batch axis instead of the last one, or "
+    "leaving out the max subtraction and overflowing on large scores.",
+    "course_lib.backprop.forward_333": "taking the log of the scores instead of the softmax "
+    "outputs in the loss, or multiplying in the order W @ x (the slides' rows are inputs).",
+    "course_lib.backprop.backward_333": "sending each output's error back through its own "
+    "softmax input only: the softmax couples them, and p - y already sums every path.",
+    "course_lib.backprop.prop_forward": "keeping only the activations and forgetting H_j, "
+    "which the backward pass needs for g'(H_j).",
+    "course_lib.backprop.prop_backward": "using W_j instead of its transpose to send the error "
+    "back, or updating dz before computing dW_j with the old one.",
+}
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 GENERIC_MISTAKE = (
     "compare the shapes in the docstring with what each line produces; most first attempts "

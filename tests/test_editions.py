@@ -81,6 +81,14 @@ def test_editions_of_lesson_03():
         editions.make_edition(LESSON_03, "teacher")
 
 
+@pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
+def test_the_live_edition_names_the_usual_mistake_of_every_saved_function(path):
+    for source in saved_sources(path):
+        module = build.SAVE_MARK.match(source.splitlines()[0])[1]
+        for name in editions.saved_names(source):
+            assert f"{module}.{name}" in editions.MISTAKES, f"editions.MISTAKES lacks {name}"
+
+
 def test_write_editions_writes_one_notebook_per_lesson(tmp_path):
     written = editions.write_editions([LESSON_03], "practice", tmp_path)
     assert written == [tmp_path / LESSON_03.name]
