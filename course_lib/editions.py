@@ -36,10 +36,6 @@ MISTAKES: dict[str, str] = {
     "back, or updating dz before computing dW_j with the old one.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
-GENERIC_MISTAKE = (
-    "compare the shapes in the docstring with what each line produces; most first attempts "
-    "transpose a matrix or drop a sum over an axis."
-)
 
 
 def saved_names(source: str) -> list[str]:
@@ -69,8 +65,7 @@ def _notes(module_name: str, names: list[str]) -> nbformat.NotebookNode:
     parts += [inspect.getsource(getattr(module, name)).rstrip() + "\n" for name in names]
     parts += ["```", ""]
     for name in names:
-        mistake = MISTAKES.get(f"{module_name}.{name}", GENERIC_MISTAKE)
-        parts.append(f"- **`{name}`, the usual mistake:** {mistake}")
+        parts.append(f"- **`{name}`, the usual mistake:** {MISTAKES[f'{module_name}.{name}']}")
     cell = nbformat.v4.new_markdown_cell("\n".join(parts))
     cell.metadata["slideshow"] = {"slide_type": "notes"}
     return cell
