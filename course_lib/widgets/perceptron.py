@@ -116,7 +116,7 @@ def draw_fit(fig: Figure, x: np.ndarray, y: np.ndarray, params: perceptron.Param
     terms_ax.set_title(r"its terms $\alpha_j\,\sigma(w_j x + \theta_j)$", fontsize=11)
     for ax in (fit_ax, terms_ax):
         ax.set_xlabel("x")
-    fig.tight_layout()
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.9, wspace=0.2)
     error, biggest = np.abs(fit - y).max(), np.abs(params["alpha"]).max()
     return f"{units} hidden units: max error {error:.2g}; largest |alpha| {biggest:.2g}"
 
