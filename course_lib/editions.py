@@ -24,6 +24,54 @@ from course_lib import build, practice
 
 EDITIONS = ("student", "practice", "live")
 MISTAKES: dict[str, str] = {
+    "course_lib.tensors.naive_relu": "writing into x itself instead of a copy, so the "
+    "caller's array changes too.",
+    "course_lib.tensors.naive_add_row": "indexing b with the row i instead of the column j.",
+    "course_lib.tensors.align_right": "pairing the axes from the left, as one reads them.",
+    "course_lib.tensors.broadcast_shape": "allowing two different sizes when neither is 1, or "
+    "keeping the 1 instead of the other size.",
+    "course_lib.tensors.dot_shape": "keeping the summed axes, or summing the first axis of x.",
+    "course_lib.tensors.channels_first": "using reshape instead of transpose: the shape comes "
+    "out right and the pixels are scrambled.",
+    "course_lib.tensors.channels_last": "inverting the permutation wrongly: (0, 3, 1, 2) again "
+    "instead of (0, 2, 3, 1).",
+    "course_lib.tensors.sigmoid": "writing exp(z) instead of exp(-z), which flips the curve.",
+    "course_lib.tensors.neuron_loss": "summing the squared errors instead of taking their mean.",
+    "course_lib.tensors.neuron_loss_grad": "forgetting the sigmoid's slope a (1 - a) or the 1/n "
+    "of the mean.",
+    "course_lib.tensors.numerical_gradient": "the one-sided difference (f(x + eps) - f(x)) / eps, "
+    "or changing the input in place without putting it back.",
+    "course_lib.perceptron.step": "returning booleans or firing at z = 0 (the rule needs z > 0).",
+    "course_lib.perceptron.predict": "computing w @ x for a batch: the inputs are rows, x @ w.",
+    "course_lib.perceptron.update": "updating on every example, or using the step output in "
+    "place of t - y.",
+    "course_lib.perceptron.Run": "counting the last, clean epoch among the epochs that made an "
+    "update.",
+    "course_lib.perceptron.train": "stopping as soon as one example is right instead of after a "
+    "whole epoch without a mistake.",
+    "course_lib.perceptron.augment": "appending a column of zeros, or a row instead of a column.",
+    "course_lib.perceptron.mistake_bound": "taking R from the raw inputs instead of the "
+    "augmented ones, or forgetting to square R / gamma.",
+    "course_lib.perceptron.hidden_terms": "multiplying by alpha before the sigmoid.",
+    "course_lib.perceptron.one_hidden_layer": "summing over the inputs (axis 0) instead of "
+    "over the units (axis 1), or leaving out c.",
+    "course_lib.perceptron.fit_heights": "fitting without the column of ones, so c is lost.",
+    "course_lib.mlp.layer": "applying the activation before adding the bias.",
+    "course_lib.mlp.network": "feeding every layer the original x instead of the previous "
+    "layer's output.",
+    "course_lib.mlp.forward": "returning only p: backward needs the hidden outputs h too.",
+    "course_lib.mlp.bce_loss": "a plus sign in front of the mean: the loss must be positive.",
+    "course_lib.mlp.predict": "thresholding at 0 instead of 0.5 (p is a probability).",
+    "course_lib.mlp.backward": "forgetting the sigmoid's slope h (1 - h) for the hidden layer, "
+    "or the 1/n of the mean.",
+    "course_lib.mlp.init_params": "drawing from the global numpy generator instead of one "
+    "seeded with seed, so two runs differ.",
+    "course_lib.mlp.train": "recording the loss after the step instead of before it, so the "
+    "first loss is missing.",
+    "course_lib.mlp.relu": "np.max(z, 0), which reduces over an axis, instead of np.maximum.",
+    "course_lib.mlp.relu_grad": "returning booleans instead of floats.",
+    "course_lib.mlp.sigmoid_grad": "s (1 - s) with s = z instead of s = sigmoid(z).",
+    "course_lib.mlp.tanh_grad": "1 - tanh(z) instead of 1 - tanh(z)^2.",
     "course_lib.backprop.softmax": "summing over the batch axis instead of the last one, or "
     "leaving out the max subtraction and overflowing on large scores.",
     "course_lib.backprop.forward_333": "taking the log of the scores instead of the softmax "
@@ -94,9 +142,10 @@ def make_edition(path: Path, kind: str) -> nbformat.NotebookNode:
 
 
 def _blanks_and_checks(cells: list, *, live: bool) -> list:
-    """Empty every ``# @save`` cell and turn the next code cell into its ``%%practice`` check."""
+    """Empty every ``# @save`` cell; the first other code cell after a run of them becomes
+    the ``%%practice`` check of every name the run defined."""
     out: list = []
-    pending: tuple[str, list[str]] | None = None
+    module_name, pending = None, []
     loaded = False
     for cell in cells:
         target = save_target(cell)
@@ -104,6 +153,8 @@ def _blanks_and_checks(cells: list, *, live: bool) -> list:
             cell.source = cell.source.rstrip() + "\n%load_ext course_lib.practice"
             loaded = True
         if target:
+            if pending and target != module_name:
+                raise ValueError(f"a run of @save cells writes to {module_name} and {target}")
             names = saved_names(cell.source)
             cell.source = practice.blank(cell.source)
             cell.outputs, cell.execution_count = [], None
@@ -111,15 +162,14 @@ def _blanks_and_checks(cells: list, *, live: bool) -> list:
             out.append(cell)
             if live:
                 out.append(_notes(target, names))
-            pending = (target, names)
+            module_name, pending = target, [*pending, *names]
             continue
         if pending and cell.cell_type == "code":
-            module_name, names = pending
-            cell.source = f"%%practice {module_name} {' '.join(names)}\n{cell.source}"
+            cell.source = f"%%practice {module_name} {' '.join(pending)}\n{cell.source}"
             cell.outputs, cell.execution_count = [], None
             _tags(cell).append("practice-check")
-            cell.metadata["practice"] = {"module": module_name, "names": names}
-            pending = None
+            cell.metadata["practice"] = {"module": module_name, "names": pending}
+            pending = []
         out.append(cell)
     return out
 

@@ -232,13 +232,24 @@ def recorded(function: Callable, calls: list[Call]) -> Callable:
 
 
 def compare_calls(name: str, reference: Callable, calls: list[Call]) -> str | None:
-    """The first difference between the student's calls and ``reference`` on the same inputs."""
+    """The first difference between the student's calls and ``reference`` on the same inputs.
+
+    Raising is part of the behaviour: where the reference raises, the student's function must
+    raise the same kind of error, and only there.
+    """
     for call in calls:
-        if call.error is not None:
-            return f"`{name}` raised {type(call.error).__name__}: {call.error}"
         args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)
         with _rng(call.rng):
-            expected = reference(*args, **kwargs)
+            try:
+                expected, raised = reference(*args, **kwargs), None
+            except Exception as exc:
+                expected, raised = None, exc
+        if raised is not None or call.error is not None:
+            if type(raised) is type(call.error):
+                continue
+            if call.error is not None:
+                return f"`{name}` raised {type(call.error).__name__}: {call.error}"
+            return f"`{name}` should raise {type(raised).__name__} here ({raised})"
         if problem := difference(call.result, expected, f"what `{name}` returns"):
             return problem
         for k, (got, want) in enumerate(zip(call.args_after, args, strict=True)):

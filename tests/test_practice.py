@@ -164,3 +164,15 @@ def test_recorded_calls_compare_with_the_reference_on_the_same_inputs():
 def test_the_extension_registers_the_cell_magic(shell):
     practice.load_ipython_extension(shell)
     assert "practice" in shell.magics_manager.magics["cell"]
+
+
+def test_raising_where_the_reference_raises_is_right():
+    calls: list[practice.Call] = []
+    inverse = practice.recorded(lambda x: 1 // x, calls)
+    with pytest.raises(ZeroDivisionError):
+        inverse(0)
+    assert practice.compare_calls("inverse", lambda x: 1 // x, calls) is None
+    assert "should raise ZeroDivisionError" in practice.compare_calls(
+        "inverse", lambda x: 1 // x, [practice.Call((0,), {}, calls[0].rng, result=7)]
+    )
+    assert "raised ZeroDivisionError" in practice.compare_calls("inverse", lambda x: x, calls)
