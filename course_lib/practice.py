@@ -274,7 +274,7 @@ def judge(namespace: dict, module_name: str, names: list[str], check: str) -> tu
             "unsolved",
             f"write {_listed(missing)} above and run this check again; until then the lesson "
             f"uses {module_name}'s version.",
-        ), False
+        ), None
     students = {n: namespace[n] for n in names}
     calls: dict[str, list[Call]] = {n: [] for n in names if inspect.isfunction(students[n])}
     namespace.update({n: recorded(students[n], calls[n]) for n in calls})
@@ -289,22 +289,28 @@ def judge(namespace: dict, module_name: str, names: list[str], check: str) -> tu
         (p for n in calls if (p := compare_calls(n, getattr(module, n), calls[n]))), None
     )
     if problem is None and error is None:
-        captured.show()
         if missing:
             return Feedback(
                 "unsolved",
-                f"{_listed(names)} pass the check; now write {_listed(missing)} (until then the "
-                f"lesson uses {module_name}'s version).",
-            ), True
-        return correct(f"{_listed(names)} pass the check and agree with {module_name}."), True
+                f"{_listed(names)} {_verb(names, 'passes', 'pass')} the check; now write "
+                f"{_listed(missing)} (until then the lesson uses {module_name}'s version).",
+            ), captured
+        passes, agrees = _verb(names, "passes", "pass"), _verb(names, "agrees", "agree")
+        return correct(f"{_listed(names)} {passes} the check and {agrees} with {module_name}."), (
+            captured
+        )
     if problem is None:
         problem = f"the check failed with {type(error).__name__}: {error}".rstrip(": ")
     namespace.update({n: getattr(module, n) for n in names})
-    return wrong(f"{problem}; the lesson goes on with {module_name}'s version."), False
+    return wrong(f"{problem}; the lesson goes on with {module_name}'s version."), None
 
 
 def _listed(names: list[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
+
+
+def _verb(names: list[str], one: str, many: str) -> str:
+    return one if len(names) == 1 else many
 
 
 @magics_class
@@ -315,9 +321,11 @@ class PracticeMagics(Magics):
     def practice(self, line: str, cell: str) -> None:
         module_name, *names = line.split()
         namespace = self.shell.user_ns
-        feedback, done = judge(namespace, module_name, names, cell)
+        feedback, captured = judge(namespace, module_name, names, cell)
         display(feedback)
-        if not done:  # run the check again with the library's functions: the lesson goes on
+        if captured is not None:
+            captured.show()
+        else:  # run the check again with the library's functions: the lesson goes on
             try:
                 exec(compile(cell, "<check>", "exec"), namespace)
             except Exception as exc:

@@ -140,7 +140,7 @@ def test_a_written_function_is_judged_while_its_neighbour_is_still_blank(shell):
     check = CHECK + "v = w.copy()\nstep(v, np.ones_like(v), 0.1)\n"
     feedback = judge(shell, names=("layer", "step"), check=check)
     assert feedback.status == "unsolved", feedback
-    assert "`layer` pass the check; now write `step`" in repr(feedback)
+    assert "`layer` passes the check; now write `step`" in repr(feedback)
 
 
 def test_difference_reads_nested_results_part_by_part():
