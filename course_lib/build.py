@@ -3,6 +3,7 @@
 Commands:
   execute     run lessons from a fresh kernel and save them with their outputs (``make course``)
   bench       time every lesson from a fresh kernel and write BENCH.md (``make bench``)
+  bench-test  time the whole ``make test`` and record it in BENCH.md (``make bench-test``)
   student     student edition: solutions and speaker notes removed, exercise outputs cleared
   practice    practice edition: the student edition with every @save cell left for the student
   live        live-coding edition: the practice blanks, with speaker notes saying what to type
@@ -206,14 +207,32 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         timing = json.loads(nb.cells[-1].outputs[-1]["text"])
         measured[path.stem] = (seconds - timing["own"], timing["demo"])
         print(f"| {path.stem} | {measured[path.stem][0]:.1f} | {timing['demo']:.2f} |", flush=True)
-    previous = bench_rows(out.read_text()) if out.exists() else {}
+    table = out.read_text() if out.exists() else ""
     extra = {name: measure() for name, measure in MEASUREMENTS.items()}
-    out.write_text(bench_table({**previous, **measured}, extra))
+    out.write_text(
+        bench_table({**bench_rows(table), **measured}, {**bench_measurements(table), **extra})
+    )
     seconds = bench_seconds(out.read_text())
     readme = ROOT / "README.md"
     readme.write_text(readme_with_run_times(readme.read_text(), seconds))
     for path in paths:
         write_title_run_time(path, seconds[path.stem])
+
+
+TEST_ROW = "make test, the whole suite on a 2-core machine (wall seconds)"
+
+
+def bench_test(out: Path = ROOT / "BENCH.md") -> float:
+    """Time the README's test command (``make test``) and record it in BENCH.md; returns seconds.
+
+    Run it on an idle machine, on a clean checkout (``git clone``), after ``make install``.
+    """
+    start = time.perf_counter()
+    subprocess.run(["make", "test"], cwd=ROOT, check=True)
+    seconds = time.perf_counter() - start
+    table = out.read_text()
+    out.write_text(bench_table(bench_rows(table), {**bench_measurements(table), TEST_ROW: seconds}))
+    return seconds
 
 
 def bench_table(rows: dict[str, tuple[float, float]], extra: dict[str, float]) -> str:
@@ -240,7 +259,7 @@ def bench_table(rows: dict[str, tuple[float, float]], extra: dict[str, float]) -
         "|---|---:|---:|",
     ]
     lines = [f"| {s} | {rows[s][0]:.1f} | {rows[s][1]:.2f} |" for s in order if s in rows]
-    measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
+    measured = ["", "| measurement | seconds |", "|---|---:|"]
     measured += [f"| {name} | {value:.3f} |" for name, value in extra.items()]
     return "\n".join([*header, *lines, *measured, ""])
 
@@ -266,6 +285,14 @@ BENCH_ROW = re.compile(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \| (\d+\.\d\d) \|$", 
 def bench_rows(table: str) -> dict[str, tuple[float, float]]:
     """Notebook stem -> (seconds, slowest demo redraw), read from BENCH.md's table."""
     return {m[1]: (float(m[2]), float(m[3])) for m in BENCH_ROW.finditer(table)}
+
+
+MEASUREMENT_ROW = re.compile(r"^\| (.+?) \| (\d+\.\d{3}) \|$", re.M)
+
+
+def bench_measurements(table: str) -> dict[str, float]:
+    """Measurement name -> seconds, read from BENCH.md's second table."""
+    return {m[1]: float(m[2]) for m in MEASUREMENT_ROW.finditer(table)}
 
 
 def bench_seconds(table: str) -> dict[str, float]:
@@ -685,8 +712,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = ["execute", "bench", "student", "instructor", "practice", "live", "glossary",
-                "slides", "site", "style", "heights", "lab-settings", "actionlint"]  # fmt: skip
+    commands = ["execute", "bench", "bench-test", "student", "instructor", "practice", "live"]
+    commands += ["glossary", "slides", "site", "style", "heights", "lab-settings", "actionlint"]
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
@@ -695,6 +722,8 @@ def main(argv: list[str] | None = None) -> int:
         execute(paths)
     elif args.command == "bench":
         bench(paths)
+    elif args.command == "bench-test":
+        print(f"make test: {bench_test():.0f} s")
     elif args.command in ("practice", "live"):
         from course_lib import editions
 
