@@ -194,15 +194,18 @@ def fit(
 
 def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
     """Standard deviation of a dense layer's initial weights under seed 004, Xavier or He."""
-    return {
+    stds = {
         "seed004": 0.001,
         "xavier": np.sqrt(2 / (fan_in + fan_out)),
         "he": np.sqrt(2 / fan_in),
-    }[scheme]
+    }
+    if scheme not in stds:
+        raise ValueError(f"scheme must be one of {list(stds)}, got {scheme!r}")
+    return stds[scheme]
 
 
 def relu_mlp(
-    sizes: list[int], scheme: str = "he", seed: int = 0, dropout: tuple | None = None
+    sizes: list[int], scheme: str = "he", seed: int = 0, dropout: tuple[float, float] | None = None
 ) -> nn.Sequential:
     """Flatten, then Linear and ReLU layers of widths sizes[1:]: input (n, ...) -> (n, sizes[-1]).
 

@@ -169,6 +169,11 @@ def test_init_std(scheme, std):
     assert training.init_std(scheme, 400, 200) == pytest.approx(std)
 
 
+def test_init_std_names_the_schemes():
+    with pytest.raises(ValueError, match=r"scheme must be one of \['seed004', 'xavier', 'he'\]"):
+        training.init_std("lecun", 4, 4)
+
+
 def test_relu_mlp_structure_weights_and_dropout():
     model = training.relu_mlp([4, 8, 3], "seed004", seed=5, dropout=(0.8, 0.5))
     kinds = [type(m).__name__ for m in model]
