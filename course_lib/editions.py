@@ -24,6 +24,34 @@ from course_lib import build, practice
 
 EDITIONS = ("student", "practice", "live")
 MISTAKES: dict[str, str] = {
+    "course_lib.training.Optimiser": "rebinding theta = theta - step inside the loop, which "
+    "changes a local name and leaves the parameter as it was: subtract in place.",
+    "course_lib.training.SGD": "adding the gradient instead of subtracting it.",
+    "course_lib.training.Momentum": "v <- mu v + lr g followed by theta <- theta - lr v, which "
+    "multiplies by the learning rate twice.",
+    "course_lib.training.RMSprop": "dividing by s instead of sqrt(s), or putting eps under the "
+    "square root and then comparing with torch.",
+    "course_lib.training.Adam": "leaving out the bias correction, or correcting with the step "
+    "count before it is increased (1 - beta^0 = 0).",
+    "course_lib.training.trajectory": "appending theta itself rather than a copy, so every "
+    "point is the last one.",
+    "course_lib.training.evaluate": "forgetting model.eval() and torch.no_grad(): dropout stays "
+    "on and the graph is kept.",
+    "course_lib.training.fit": "calling optimiser.step() before loss.backward(), or never "
+    "zeroing the gradients, so they add up over the batches.",
+    "course_lib.training.init_std": "using the variance 2 / fan_in where the standard deviation "
+    "sqrt(2 / fan_in) is asked for.",
+    "course_lib.training.relu_mlp": "a ReLU after the last layer too, which clips the logits.",
+    "course_lib.training.early_stopping_epoch": "stopping at the first epoch whose loss rises "
+    "instead of after `patience` epochs without a new best.",
+    "course_lib.training.dropout": "dropping with probability keep instead of 1 - keep, or "
+    "forgetting to divide by keep.",
+    "course_lib.training.grid_search_points": "spacing the values linearly, which crowds the "
+    "search into the top decade.",
+    "course_lib.training.random_search_points": "drawing uniformly between low and high instead "
+    "of uniformly in log10.",
+    "course_lib.training.kfold_indices": "folds that overlap, or a validation fold left inside "
+    "its own training part.",
     "course_lib.tensors.naive_relu": "writing into x itself instead of a copy, so the "
     "caller's array changes too.",
     "course_lib.tensors.naive_add_row": "indexing b with the row i instead of the column j.",
