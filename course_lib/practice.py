@@ -136,7 +136,24 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
         return None
     if _numeric(expected):
         return _array_difference(got, expected, what)
-    return None if got == expected else f"{what} is {got!r} but should be {expected!r}"
+    if isinstance(expected, str | bool | type(None)):
+        return None if got == expected else f"{what} is {got!r} but should be {expected!r}"
+    if type(got).__name__ != type(expected).__name__:
+        return f"{what} should be of type {type(expected).__name__}, got {type(got).__name__}"
+    if isinstance(expected, np.random.Generator | torch.Generator):
+        same = difference(_generator_state(got), _generator_state(expected), what) is None
+        return None if same else f"{what} has drawn a different number of random values"
+    if hasattr(expected, "__dict__"):  # an object (an optimiser): compare what it holds
+        return difference(vars(got), vars(expected), f"the state of {what}")
+    return (
+        None if got == expected else f"{what} differs from the expected {type(expected).__name__}"
+    )
+
+
+def _generator_state(generator: np.random.Generator | torch.Generator) -> Any:
+    if isinstance(generator, np.random.Generator):
+        return generator.bit_generator.state
+    return generator.get_state()
 
 
 def _numeric(value: Any) -> bool:

@@ -176,3 +176,17 @@ def test_raising_where_the_reference_raises_is_right():
         "inverse", lambda x: 1 // x, [practice.Call((0,), {}, calls[0].rng, result=7)]
     )
     assert "raised ZeroDivisionError" in practice.compare_calls("inverse", lambda x: x, calls)
+
+
+def test_objects_and_generators_are_compared_by_what_they_hold():
+    class Optimiser:
+        def __init__(self, lr):
+            self.lr, self.state = lr, [np.zeros(2)]
+
+    assert practice.difference(Optimiser(0.1), Optimiser(0.1), "it") is None
+    assert "state of it['lr']" in practice.difference(Optimiser(0.2), Optimiser(0.1), "it")
+    rng, other = np.random.default_rng(0), np.random.default_rng(0)
+    assert practice.difference(rng, other, "rng") is None
+    other.random()
+    assert "different number of random values" in practice.difference(rng, other, "rng")
+    assert "should be of type Optimiser, got str" in practice.difference("x", Optimiser(0.1), "it")
