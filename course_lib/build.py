@@ -428,8 +428,12 @@ def vendor_slide_assets(assets: Path = SLIDES / "assets") -> None:
 
 
 def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
-    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``."""
+    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``.
+
+    The decks show the saved outputs, except the verdicts of exercise checkers.
+    """
     from nbconvert.exporters import SlidesExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     vendor_slide_assets(out_dir / "assets")
     exporter = SlidesExporter(
@@ -443,6 +447,9 @@ def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
         mathjax_url=f"assets/mathjax/{MATHJAX_SCRIPT}",
     )
     exporter.register_preprocessor(StaticWidgetPictures(), enabled=True)
+    exporter.register_preprocessor(  # an exercise's slide must not show its answer's verdict
+        TagRemovePreprocessor(remove_all_outputs_tags={"check"}), enabled=True
+    )
     written = []
     for path in paths:
         body, _ = exporter.from_filename(str(path))

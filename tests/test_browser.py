@@ -82,6 +82,7 @@ def test_every_deck_works_offline(browser, decks):
         assert not errors, f"{deck.name}: console errors {errors}"
         assert slides >= MIN_SLIDES, f"{deck.name}: only {slides} slides"
         assert not raw_math, f"{deck.name}: unrendered $$ left in the deck"
+        assert "✅ Correct" not in deck.read_text(), f"{deck.name}: an exercise shows its verdict"
 
 
 HOUSE_STYLE = [p for p in build.notebooks() if build.house_style(p)]
