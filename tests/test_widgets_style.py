@@ -25,9 +25,9 @@ def demo():
     )
 
 
-def test_demo_starts_with_all_maps_and_the_largest_weight(demo):
-    assert demo.values == {"style_maps": "0-4", "style_weight": 1000.0}
-    assert demo.summary.value.startswith("style maps 0-4, style weight 1000: content loss")
+def test_demo_starts_with_all_maps_and_the_middle_weight(demo):
+    assert demo.values == {"style_maps": "0-4", "style_weight": 100.0}
+    assert demo.summary.value.startswith("style maps 0-4, style weight 100: content loss")
 
 
 def test_demo_redraws_on_weight_and_maps(demo):

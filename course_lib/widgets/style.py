@@ -23,7 +23,8 @@ def weight_and_layers(
     content: (h, w, 3), the start of every run; layer_sets: name -> the style maps of a run;
     results[(name, weight)]: its Painting; layer_losses[(name, weight)]: the style loss of its
     image at every map, (n_maps,); start_losses: the same for the content image, (n_maps,).
-    Each update only draws two images and a bar chart.
+    Starts with the last (largest) set of maps and the middle weight; each update only draws
+    two images and a bar chart.
     """
     missing = [(name, w) for name in layer_sets for w in weights if (name, w) not in results]
     missing += [key for key in results if key not in layer_losses]
@@ -63,7 +64,9 @@ def weight_and_layers(
             options=list(layer_sets), value=list(layer_sets)[-1], description="style maps"
         ),
         "style_weight": widgets.SelectionSlider(
-            options=[(f"{w:g}", w) for w in weights], value=weights[-1], description="style weight"
+            options=[(f"{w:g}", w) for w in weights],
+            value=weights[len(weights) // 2],
+            description="style weight",
         ),
     }
     return Demo(draw, controls, title="Style weight and style maps", figsize=(8.4, 3.0))
