@@ -50,7 +50,7 @@ TEST_TAG = "test"
 collapsed in JupyterLab, skipped by the slides, dropped from the student edition."""
 SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 """First line of a cell whose definitions are also, word for word, in that course_lib module."""
-HOUSE_STYLE = ("00", "01", "02", "03", "04")
+HOUSE_STYLE = ("00", "01", "02", "03", "04", "08")
 """Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
 MAX_ASSERT_SHARE = 0.10
 
@@ -176,19 +176,33 @@ def execute(paths: list[Path], jobs: int = 2) -> None:
 
 
 def style_step_seconds(size: int) -> float:
-    """Seconds of one style-transfer optimisation step at ``size`` px (lesson 08's budget)."""
+    """CPU seconds of one evaluation of lesson 08's recipe at ``size`` px (its budget)."""
     import torch
 
-    from course_lib import style
+    from course_lib import style_experiments
 
     torch.set_num_threads(1)
-    return style.seconds_per_step(size, steps=10)
+    return style_experiments.seconds_per_evaluation(size, budget=10)
+
+
+def style_recipe_seconds(recipe: str) -> float:
+    """CPU seconds of 300 evaluations at 256 px, one thread: lesson 08's recipe or the PyTorch
+    tutorial's (``recipe`` 'lesson' or 'tutorial'); both come from one measurement."""
+    from course_lib import style_experiments
+
+    return style_experiments.recipe_seconds(256, 300)[recipe]
 
 
 MEASUREMENTS = {
     "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
     "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
         256
+    ),
+    "08_style_transfer: the lesson's recipe, 300 evaluations at 256 px": lambda: (
+        style_recipe_seconds("lesson")
+    ),
+    "08_style_transfer: the PyTorch tutorial's recipe (VGG-19 to conv3_1), same run": lambda: (
+        style_recipe_seconds("tutorial")
     ),
 }
 """Timings the budgets need beyond whole lessons: name -> a function returning seconds."""
