@@ -108,6 +108,13 @@ def test_weight_matrices_history_and_confusion_pictures():
     assert [line.get_label() for line in axes[0].get_lines()][1] == "validation"
     fig = Figure()
     labels, predicted = np.array([0, 1, 2, 2, 3]), np.array([0, 1, 2, 1, 3])
-    demos.draw_confusion(fig, labels, predicted, np.zeros((5, 4, 4)), needed=5)
-    assert fig.axes[0].get_title() == "4 of 5 right (-1 against 5)"
+    demos.draw_confusion(fig, labels, predicted, np.zeros((5, 4, 4)), "four right")
+    assert fig.axes[0].get_title() == "four right"
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["1", "1", "1", "1", "1"]
     assert len(fig.axes) == 2 and fig.axes[1].get_title() == "2, read as 1"
+
+
+def test_small_arrays_get_their_numbers_without_negative_zero():
+    fig = Figure()
+    demos.draw_grid(fig, np.array([[[-0.01, 0.4], [0.26, -0.5]]]), ["f"], "RdBu_r", True, "t")
+    assert [t.get_text() for t in fig.axes[0].texts] == ["0.0", "0.4", "0.3", "-0.5"]

@@ -19,11 +19,13 @@ from course_lib.widgets import Demo
 
 
 def _numbers(ax: Axes, values: np.ndarray, fmt: str = "{:.2g}", size: float = 10) -> None:
-    """Write each value of a small 2-D array into its cell of an imshow."""
+    """Write each value of a small 2-D array into its cell of an imshow (no "-0.0")."""
     limit = float(np.abs(values).max()) or 1.0
     for (i, j), value in np.ndenumerate(values):
         colour = "w" if abs(value) > 0.6 * limit else "k"
-        ax.text(j, i, fmt.format(value), ha="center", va="center", fontsize=size, color=colour)
+        text = fmt.format(value)
+        text = fmt.format(0.0) if float(text) == 0 else text
+        ax.text(j, i, text, ha="center", va="center", fontsize=size, color=colour)
 
 
 def _frame(ax: Axes, row: float, col: float, height: float, width: float, colour: str) -> None:
@@ -170,7 +172,7 @@ def draw_receptive_fields(
     for side, colour in zip(sides, colours, strict=False):
         _frame(axes[0], corner, corner, side, side, colour)
         axes[0].text(corner + side - 0.5, corner + side - 0.5, f"{side}", color=colour,
-                     fontsize=11, ha="right", va="bottom", fontweight="bold")  # fmt: skip
+                     fontsize=13, ha="right", va="bottom", fontweight="bold")  # fmt: skip
     axes[0].set_title("fields after each layer")
     axes[1].imshow(np.where(seen, gradient, np.nan), cmap="viridis")
     axes[1].set(xlim=(-0.5, image.shape[1] - 0.5), ylim=(image.shape[0] - 0.5, -0.5))
@@ -222,20 +224,25 @@ def activation_demo(
     shown = [int(c) for c in channels[:15]]
 
     def draw(fig: Figure, index: int) -> str:
-        grid = fig.add_gridspec(3, 7, width_ratios=[3, 0.2, 1, 1, 1, 1, 1])
-        ax = fig.add_subplot(grid[:, 0])
-        ax.imshow(images[index], cmap="gray_r")
-        ax.set_title(f"label {labels[index]}, predicted {predictions[index]}", fontsize=11)
-        _bare(ax)
-        for k, channel in enumerate(shown):
-            feature = activations[index, channel]
-            ax = fig.add_subplot(grid[k // 5, 2 + k % 5])
-            ax.imshow(feature, cmap="magma", vmin=0, vmax=float(feature.max()) or 1.0)
-            ax.set_title(f"map {channel}", fontsize=9)
+        digit_ax, maps_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.9]})
+        digit_ax.imshow(images[index], cmap="gray_r")
+        digit_ax.set_title(f"label {labels[index]}, predicted {predictions[index]}", fontsize=11)
+        maps = activations[index, shown]
+        scaled = maps / np.maximum(maps.max(axis=(1, 2), keepdims=True), 1e-12)
+        h, w = scaled.shape[1:]
+        mosaic = np.full((3 * (h + 6), 5 * (w + 2)), np.nan)
+        for k, feature in enumerate(scaled):
+            top, left = (k // 5) * (h + 6) + 6, (k % 5) * (w + 2)
+            mosaic[top : top + h, left : left + w] = feature
+            maps_ax.text(left + w / 2, top - 1, f"map {shown[k]}", ha="center", fontsize=8)
+        maps_ax.imshow(mosaic, cmap="magma", vmin=0, vmax=1)
+        maps_ax.set_title("feature maps, each on its own scale", fontsize=11)
+        for ax in (digit_ax, maps_ax):
             _bare(ax)
-        fig.subplots_adjust(left=0.02, right=0.98, top=0.92, bottom=0.02, wspace=0.15, hspace=0.3)
+        maps_ax.set_axis_off()
+        fig.tight_layout()
         verdict = "correct" if labels[index] == predictions[index] else "WRONG"
-        strongest = shown[int(activations[index, shown].max(axis=(1, 2)).argmax())]
+        strongest = shown[int(maps.max(axis=(1, 2)).argmax())]
         return (
             f"digit {index}: label {labels[index]}, predicted {predictions[index]} "
             f"({verdict}); strongest map {strongest}"
@@ -292,25 +299,24 @@ def draw_history(axes: Sequence[Axes], history: Mapping[str, list[float]]) -> No
 
 
 def draw_confusion(
-    fig: Figure, labels: np.ndarray, predicted: np.ndarray, images: np.ndarray, needed: int
+    fig: Figure, labels: np.ndarray, predicted: np.ndarray, images: np.ndarray, title: str
 ) -> None:
-    """The confusion matrix of (labels, predicted), counts written in, and up to 8 of the
-    misread images (n, h, w); the title says how many are right against ``needed``."""
+    """The confusion matrix of (labels, predicted) with its counts written in, under ``title``,
+    and up to 8 of the misread images (n, h, w) beside it."""
     confusion = np.zeros((10, 10), dtype=int)
     np.add.at(confusion, (labels, predicted), 1)
-    right = int(np.trace(confusion))
-    grid = fig.add_gridspec(2, 7, width_ratios=[1] * 3 + [0.7] * 4)
-    ax = fig.add_subplot(grid[:, :3])
+    grid = fig.add_gridspec(2, 6, width_ratios=[1.2] * 2 + [0.5] * 4)
+    ax = fig.add_subplot(grid[:, :2])
     ax.imshow(confusion, cmap="Blues", vmax=15)
     for (i, j), count in np.ndenumerate(confusion):
         if count:
             colour = "w" if i == j else "k"
-            ax.text(j, i, count, ha="center", va="center", fontsize=11, color=colour)
+            ax.text(j, i, count, ha="center", va="center", fontsize=12, color=colour)
     ax.set(xlabel="predicted digit", ylabel="true digit", xticks=range(10), yticks=range(10))
-    ax.set_title(f"{right} of {len(labels)} right ({right - needed:+d} against {needed})")
+    ax.set_title(title)
     ax.grid(False)
     for k, index in enumerate(np.flatnonzero(predicted != labels)[:8]):
-        ax = fig.add_subplot(grid[k // 4, 3 + k % 4])
+        ax = fig.add_subplot(grid[k // 4, 2 + k % 4])
         ax.imshow(images[index], cmap="gray_r")
         ax.set_title(f"{labels[index]}, read as {predicted[index]}", fontsize=10)
         ax.set_axis_off()
