@@ -50,7 +50,7 @@ TEST_TAG = "test"
 collapsed in JupyterLab, skipped by the slides, dropped from the student edition."""
 SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 """First line of a cell whose definitions are also, word for word, in that course_lib module."""
-HOUSE_STYLE = ("00", "01", "02", "03", "04", "08")
+HOUSE_STYLE = ("00", "01", "02", "03", "04", "05", "08")
 """Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
 MAX_ASSERT_SHARE = 0.10
 
@@ -193,6 +193,14 @@ def style_recipe_seconds(recipe: str) -> float:
     return style_experiments.recipe_seconds(256, 300)[recipe]
 
 
+def conv_layer_seconds(method: str, threads: int) -> float:
+    """CPU seconds of lesson 05's timed convolution layer (64 images 32x32x16, 32 filters 3x3)
+    by ``method`` ('naive', 'im2col' or 'torch') with ``threads`` BLAS or torch threads."""
+    from course_lib import cnn_experiments
+
+    return cnn_experiments.conv_seconds(method, threads)
+
+
 MEASUREMENTS = {
     "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
     "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
@@ -203,6 +211,18 @@ MEASUREMENTS = {
     ),
     "08_style_transfer: the PyTorch tutorial's recipe (VGG-19 to conv3_1), same run": lambda: (
         style_recipe_seconds("tutorial")
+    ),
+    "05_cnn: conv layer, naive loops (forward, 1 of the 64 images)": lambda: conv_layer_seconds(
+        "naive", 1
+    ),
+    "05_cnn: conv layer, numpy im2col (forward + backward), 1 BLAS thread": lambda: (
+        conv_layer_seconds("im2col", 1)
+    ),
+    "05_cnn: conv layer, numpy im2col (forward + backward), 2 BLAS threads": lambda: (
+        conv_layer_seconds("im2col", 2)
+    ),
+    "05_cnn: conv layer, torch (forward + backward), 1 thread": lambda: conv_layer_seconds(
+        "torch", 1
     ),
 }
 """Timings the budgets need beyond whole lessons: name -> a function returning seconds."""
