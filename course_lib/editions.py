@@ -24,6 +24,48 @@ from course_lib import build, practice
 
 EDITIONS = ("student", "practice", "live")
 MISTAKES: dict[str, str] = {
+    "course_lib.cnn.conv2d_naive": "flipping the filter (a true convolution) when deep "
+    "learning's layer is a cross-correlation, or an output one pixel too small.",
+    "course_lib.cnn.conv_output_size": "forgetting the padding on both sides (2P), or rounding "
+    "up instead of down.",
+    "course_lib.cnn.conv_windows": "padding after taking the windows, or striding over the "
+    "channels as well as the rows and columns.",
+    "course_lib.cnn.conv2d_forward": "summing over the wrong axes of the tensor product, so the "
+    "channels of the input and of the filters do not meet.",
+    "course_lib.cnn.col2im": "writing each window's values back instead of adding them, which "
+    "loses every overlap.",
+    "course_lib.cnn.conv2d_backward": "forgetting to sum dE/db over the batch and the positions, "
+    "or giving dE/dx the unpadded shape before the padding is cut away.",
+    "course_lib.cnn.max_pool2d_forward": "pooling across the channels, or overlapping windows "
+    "when the stride should equal the size.",
+    "course_lib.cnn.max_pool2d_backward": "sending the gradient to every position of a window, "
+    "or to every tied maximum instead of the first.",
+    "course_lib.cnn.receptive_field": "adding kernel sizes without multiplying by the strides "
+    "of the layers below.",
+    "course_lib.cnn.mnist_cnn": "a Linear layer sized for 28x28 maps after two poolings "
+    "have made them 7x7.",
+    "course_lib.cnn.train_mnist_cnn": "evaluating on the test split while training; the "
+    "validation split is the one to watch.",
+    "course_lib.cnn.top_k_error": "counting the examples whose label IS in the top k, which "
+    "is the top-k accuracy, not the error.",
+    "course_lib.cnn_architectures.BasicBlock": "adding the shortcut after the final ReLU, or "
+    "forgetting the 1x1 projection when the shape changes.",
+    "course_lib.style.gram_matrix": "dividing by the number of channels instead of positions, "
+    "or F^T F, which is (hw, hw).",
+    "course_lib.style.content_loss": "comparing Gram matrices here: content keeps positions.",
+    "course_lib.style.style_loss": "comparing the maps themselves instead of their Gram matrices.",
+    "course_lib.style.total_variation": "squaring the mean of the steps instead of taking the "
+    "mean of the squared steps.",
+    "course_lib.style.RandomFeatures": "leaving the filters trainable, so the optimiser "
+    "changes the network instead of the image.",
+    "course_lib.style.StyleTransferLoss": "recomputing the targets' maps at every call instead "
+    "of once, in __init__.",
+    "course_lib.style.Painting": "keeping the unclipped optimisation variable instead of the "
+    "final image in [0, 1].",
+    "course_lib.style.optimiser_for": "handing L-BFGS the image instead of u, so the box "
+    "x = sigmoid(u) is lost.",
+    "course_lib.style.paint": "calling the closure outside optimiser.step for Adam and inside "
+    "for L-BFGS inconsistently, so evaluations are counted twice.",
     "course_lib.training.Optimiser": "rebinding theta = theta - step inside the loop, which "
     "changes a local name and leaves the parameter as it was: subtract in place.",
     "course_lib.training.SGD": "adding the gradient instead of subtracting it.",
