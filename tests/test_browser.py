@@ -176,7 +176,7 @@ def test_first_open_shows_no_notification(lab_page, jupyterlab):
     """A fresh user (empty settings) opening a lesson sees no news or update pop-up: the
     environment's overrides.json (``make install`` writes it) switches both off."""
     page = lab_page
-    page.goto(f"{jupyterlab}/lab/tree/{build.lessons()[0].name}?reset")
+    page.goto(f"{jupyterlab}/lab/tree/practice/{build.lessons()[0].name}?reset")
     kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
     page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
     page.wait_for_timeout(5_000)  # the news question appears a moment after start-up
