@@ -7,7 +7,6 @@ with a typical mistake planted in one function: its check names that mistake.
 """
 
 import copy
-
 from pathlib import Path
 
 import nbformat
