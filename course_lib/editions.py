@@ -148,10 +148,10 @@ MISTAKES: dict[str, str] = {
     "outputs in the loss, or multiplying in the order W @ x (the slides' rows are inputs).",
     "course_lib.backprop.backward_333": "sending each output's error back through its own "
     "softmax input only: the softmax couples them, and p - y already sums every path.",
-    "course_lib.backprop.prop_forward": "keeping only the activations and forgetting H_j, "
-    "which the backward pass needs for g'(H_j).",
+    "course_lib.backprop.prop_forward": "keeping only the activations and forgetting the "
+    "pre-activations Z_j, which the backward pass needs for g'(Z_j).",
     "course_lib.backprop.prop_backward": "using W_j instead of its transpose to send the error "
-    "back, or updating dz before computing dW_j with the old one.",
+    "back, or updating dh before computing dW_j with the old one.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 
