@@ -646,14 +646,17 @@ SLIDE_HEIGHTS_JS = """async () => {
     const where = Reveal.getIndices(slide);
     Reveal.slide(where.h, where.v);
     const title = slide.querySelector('h1, h2, h3, p, pre');
+    const pres = Array.from(slide.querySelectorAll('pre'));
     return {h: where.h, v: where.v, height: slide.scrollHeight,
+            clipped: Math.max(0, ...pres.map(p => p.scrollWidth - p.clientWidth)),
             title: title ? title.textContent.trim().slice(0, 60) : ''};
   });
 }"""
 
 
 def slide_heights(page, deck: Path) -> list[dict]:
-    """Every slide of an offline deck: its (h, v) index, content height (px) and first words.
+    """Every slide of an offline deck: its (h, v) index, content height (px), how far its widest
+    line of code or output runs past its box (``clipped``, px) and its first words.
 
     ``page`` is a playwright page; the deck's frame is ``SLIDE_WIDTH`` x ``SLIDE_HEIGHT``.
     """
@@ -719,7 +722,8 @@ def chromium_path() -> str | None:
 
 
 def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights", page=None) -> dict[str, list]:
-    """Deck stem -> the slides whose content is taller than the frame (headless Chromium).
+    """Deck stem -> the slides taller than the frame or with a line cut off at the right edge
+    (headless Chromium).
 
     page: a playwright page to measure in (the browser tests pass theirs); else one is started.
     """
@@ -728,7 +732,9 @@ def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights", page=None) ->
     def measure(page) -> dict[str, list]:
         return {
             deck.name.removesuffix(".slides.html"): [
-                s for s in slide_heights(page, deck) if s["height"] > SLIDE_HEIGHT
+                s
+                for s in slide_heights(page, deck)
+                if s["height"] > SLIDE_HEIGHT or s["clipped"] > 0
             ]
             for deck in decks
         }
@@ -790,7 +796,10 @@ def main(argv: list[str] | None = None) -> int:
         for deck, tall in too_tall(paths).items():
             for slide in tall:
                 where = f"{deck} slide {slide['h']}.{slide['v']}"
-                print(f"{where}: {slide['height']} px > {SLIDE_HEIGHT}: {slide['title']}")
+                print(
+                    f"{where}: {slide['height']} px high, a line {slide['clipped']} px too wide:"
+                    f" {slide['title']}"
+                )
     else:
         (ROOT / "GLOSSARY.md").write_text(glossary_markdown(lessons()), encoding="utf-8")
     return 0
