@@ -134,14 +134,14 @@ def rnn_backward(
     xs: (T, D), hs: (T, H) from ``rnn_forward``, dys: (T, K) = dL/dy_t. Returns the gradients
     (an ``RNNParams``) and dhs (T, H): dhs[t] = dL/dh_t, from y_t and from step t + 1 together.
     """
-    h_prevs = np.vstack([np.zeros(params.n_hidden), hs[:-1]])
-    dW_xh, dW_hh, db_h = (np.zeros_like(a) for a in (params.W_xh, params.W_hh, params.b_h))
+    W_hh, h_prevs = params.W_hh, np.vstack([np.zeros(params.n_hidden), hs[:-1]])
+    dW_xh, dW_hh, db_h = np.zeros_like(params.W_xh), np.zeros_like(W_hh), np.zeros_like(params.b_h)
     dhs = np.zeros_like(hs)
     dh_next = np.zeros(params.n_hidden)  # dL/dh_t arriving from step t + 1
     for t in reversed(range(len(xs))):
         dhs[t] = params.W_hy.T @ dys[t] + dh_next
-        dh_next, dW, dU, da = rnn_step_backward(dhs[t], hs[t], h_prevs[t], xs[t], params.W_hh)
-        dW_hh, dW_xh, db_h = dW_hh + dW, dW_xh + dU, db_h + da
+        dh_next, dW_hh_t, dW_xh_t, db_t = rnn_step_backward(dhs[t], hs[t], h_prevs[t], xs[t], W_hh)
+        dW_hh, dW_xh, db_h = dW_hh + dW_hh_t, dW_xh + dW_xh_t, db_h + db_t
     return RNNParams(dW_xh, dW_hh, dys.T @ hs, db_h, dys.sum(axis=0)), dhs
 
 
@@ -251,6 +251,7 @@ def lstm_forward(params: LSTMParams, xs: np.ndarray) -> LSTMTrace:
         c = f * c + i * g
         h = o * np.tanh(c)
         steps.append((i, f, o, g, c, h))
+    # steps: T tuples of six (H,) arrays; zip(*steps) regroups them into six sequences (T, H)
     return LSTMTrace(*(np.array(values) for values in zip(*steps, strict=True)))
 
 
