@@ -152,6 +152,38 @@ MISTAKES: dict[str, str] = {
     "pre-activations Z_j, which the backward pass needs for g'(Z_j).",
     "course_lib.backprop.prop_backward": "using W_j instead of its transpose to send the error "
     "back, or updating dh before computing dW_j with the old one.",
+    "course_lib.rnn.rnn_step": "applying tanh to W_hh h_prev alone and adding W_xh x after it, "
+    "or W_hh.T where W_hh acts on h_prev.",
+    "course_lib.rnn.rnn_forward": "appending h before updating it, so hs[t] is h_{t-1}, or "
+    "starting from the previous sequence's state instead of h_0 = 0.",
+    "course_lib.rnn.step_losses": "taking the softmax over the steps (axis 0) instead of the "
+    "classes, or -log of the score instead of the probability.",
+    "course_lib.rnn.rnn_step_backward": "multiplying by tanh's slope at the wrong point: "
+    "1 - h^2 uses the step's output h, not h_prev, and it comes before W_hh.T.",
+    "course_lib.rnn.rnn_backward": "forgetting dh_next, the gradient arriving from step t + 1, "
+    "which turns BPTT into T separate one-step networks.",
+    "course_lib.rnn.rnn_loss_and_grads": "averaging the step losses while the gradient is that "
+    "of their sum.",
+    "course_lib.rnn.train_rnn": "clipping each array separately instead of the norm of the "
+    "whole gradient, or recording the losses after the step.",
+    "course_lib.rnn.LSTMTrace": "keeping only h: the backward pass needs every gate and c too.",
+    "course_lib.rnn.lstm_forward": "splitting z in torch's gate order (i, f, g, o) instead of "
+    "the seed's (i, f, o, g), or h = o * c without the tanh.",
+    "course_lib.rnn.lstm_backward": "leaving out the cell's own path, dc_{t+1} * f_{t+1}, "
+    "the very path that lets the LSTM remember.",
+    "course_lib.rnn.gru_step": "z * n + (1 - z) * h, which swaps keeping and writing, or "
+    "resetting h before W_h (Cho et al.) when torch resets after it.",
+    "course_lib.rnn.gru_forward": "appending h before the step, so hs[t] is h_{t-1}.",
+    "course_lib.rnn.stacked_lstm_forward": "feeding every layer the input xs instead of the "
+    "hidden states of the layer below.",
+    "course_lib.charlm.unigram_loss": "counting the held-out text (which peeks at the answer), "
+    "or forgetting the +1 so that an unseen character costs infinity.",
+    "course_lib.charlm.CharLSTM": "forgetting batch_first=True, so the LSTM reads the batch "
+    "axis as time.",
+    "course_lib.charlm.next_char_loss": "passing scores (n, T, V) to cross_entropy, which wants "
+    "the classes on axis 1: (n, V, T).",
+    "course_lib.charlm.sample": "multiplying the scores by the temperature instead of dividing, "
+    "or feeding the whole text back at every step instead of the last character and the state.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 
