@@ -6,10 +6,12 @@ What lesson 05 writes, in numpy (batched, multi-channel, cross-correlation like
 backward, and the receptive field of a stack. In PyTorch: ``mnist_cnn``, the course's CNN for the
 28x28 digits, its training recipe (``train_mnist_cnn``) and ILSVRC's ``top_k_error``.
 
-``pretrained_mnist_cnn()`` runs the recipe once and caches the weights and the learning curves
-(with their sha256) under ``build/cache``; later calls load them. It is the "pretrained network" of
-lessons 07, 09 and 10: trained here, never downloaded. The architectures of the lesson's second
-half (LeNet-5 to ResNet) are in ``course_lib.cnn_architectures``.
+``pretrained_mnist_cnn()`` loads the network that ``train_mnist_cnn(seed=0)`` trained once; its
+weights and learning curves ship with the course as data files (``datasets/mnist_cnn.pt`` and
+``datasets/mnist_cnn_history.json``, checked against their sha256; ``make mnist-cnn`` rebuilds
+them). It is the "pretrained network" of lessons 07, 09 and 10: the same numbers on every CPU. The
+architectures of the lesson's second half (LeNet-5 to ResNet) are in
+``course_lib.cnn_architectures``.
 """
 
 import hashlib
@@ -249,11 +251,18 @@ def mnist_cnn(classes: int = 10) -> nn.Sequential:
     -> 14x14x64 -> 7x7x64 -> 3136 -> (dropout 0.3) -> 128 -> classes.
     """
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.3), nn.Linear(7 * 7 * 64, 128), nn.ReLU(),
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.3),
+        nn.Linear(7 * 7 * 64, 128),
+        nn.ReLU(),
         nn.Linear(128, classes),
-    )  # fmt: skip
+    )
 
 
 def random_shift(
@@ -271,8 +280,10 @@ def random_shift(
     return padded[torch.arange(n)[:, None, None], 0, rows, cols][:, None], yb
 
 
-def train_mnist_cnn(seed: int = 0) -> tuple[nn.Sequential, dict[str, list[float]]]:
-    """The recipe: Adam 1e-3, batch 64, MNIST_CNN_EPOCHS epochs, every batch shifted randomly.
+def train_mnist_cnn(
+    seed: int = 0, epochs: int = MNIST_CNN_EPOCHS
+) -> tuple[nn.Sequential, dict[str, list[float]]]:
+    """The recipe: Adam 1e-3, batch 64, ``epochs`` epochs, every batch shifted randomly.
 
     Trains on the 4,000 training digits of ``data.mnist_split``, watching the 500 validation
     digits each epoch (the test digits stay unread) -> (model in eval mode, fit's history).
@@ -281,8 +292,8 @@ def train_mnist_cnn(seed: int = 0) -> tuple[nn.Sequential, dict[str, list[float]
     (x, y), (x_val, y_val) = mnist_tensors(split.train), mnist_tensors(split.val)
     torch.manual_seed(seed)
     model = mnist_cnn()
-    history = training.fit(model, x, y, epochs=MNIST_CNN_EPOCHS, batch_size=64,
-                           transform=random_shift, x_val=x_val, y_val=y_val, seed=seed)  # fmt: skip
+    recipe = {"batch_size": 64, "transform": random_shift, "seed": seed}
+    history = training.fit(model, x, y, epochs=epochs, x_val=x_val, y_val=y_val, **recipe)
     return model, history
 
 
@@ -295,42 +306,36 @@ def top_k_error(logits: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
     return float(np.mean(~(top == labels[:, None]).any(axis=1)))
 
 
-def _cache_paths(seed: int) -> tuple[Path, Path, Path]:
-    name = f"mnist_cnn_seed{seed}_e{MNIST_CNN_EPOCHS}"
-    return tuple(CACHE_DIR / f"{name}.{ext}" for ext in ("pt", "history.json", "sha256"))
+MNIST_CNN_FILES = ("mnist_cnn.pt", "mnist_cnn_history.json")
+"""The shipped network's weights (``state_dict``) and learning curves, in ``datasets/``."""
 
 
-def _ensure_cached(seed: int) -> None:
-    """Run ``train_mnist_cnn(seed)`` unless its weights and curves are cached, intact."""
-    weights, history_path, digest = _cache_paths(seed)
-    files = (weights, history_path, digest)
-    if all(f.is_file() for f in files) and _sha256(*files[:2]) == digest.read_text().strip():
-        return
-    model, history = train_mnist_cnn(seed)
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    _atomic_write(weights, buffer.getvalue())
-    _atomic_write(history_path, json.dumps(history).encode())
-    _atomic_write(digest, _sha256(weights, history_path).encode())
+def check_shipped_seed(seed: int) -> None:
+    if seed != 0:
+        raise ValueError(
+            f"seed must be 0 (the network that ships with the course), got {seed!r}; "
+            f"train another one with train_mnist_cnn(seed={seed!r})"
+        )
 
 
 def pretrained_mnist_cnn(seed: int = 0) -> nn.Sequential:
-    """``mnist_cnn`` trained by ``train_mnist_cnn(seed)``, once; later calls load the cache.
+    """``mnist_cnn`` as ``train_mnist_cnn(seed=0)`` trained it, loaded from ``datasets/``.
 
-    The weights and the learning curves are cached together under ``CACHE_DIR`` with their
-    sha256. Returns the model in eval mode.
+    The weights ship with the course (sha256 in datasets/MANIFEST.toml), so every CPU gets the
+    same network. Returns the model in eval mode: (n, 1, 28, 28) -> logits (n, 10).
     """
-    _ensure_cached(seed)
+    check_shipped_seed(seed)
     model = mnist_cnn()
-    model.load_state_dict(torch.load(_cache_paths(seed)[0], weights_only=True))
+    path = data.verified_path(MNIST_CNN_FILES[0])
+    model.load_state_dict(torch.load(path, weights_only=True))
     return model.eval()
 
 
 def mnist_cnn_history(seed: int = 0) -> dict[str, list[float]]:
-    """The learning curves of ``pretrained_mnist_cnn(seed)``: per-epoch 'loss' (training),
+    """The learning curves of ``pretrained_mnist_cnn()``: per-epoch 'loss' (training),
     'val_loss' and 'val_acc' (the validation digits), as ``training.fit`` returned them."""
-    _ensure_cached(seed)
-    return json.loads(_cache_paths(seed)[1].read_text())
+    check_shipped_seed(seed)
+    return json.loads(data.verified_path(MNIST_CNN_FILES[1]).read_text())
 
 
 def _sha256(*paths: Path) -> str:
