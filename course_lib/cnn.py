@@ -51,7 +51,7 @@ def check_conv_sizes(size: int, kernel: int, stride: int, padding: int) -> None:
 
 
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """Output side of a convolution or pooling layer: floor((W - F + 2P) / S) + 1.
+    """Output side of a convolution or pooling layer: floor((H - kh + 2P) / S) + 1.
 
     A last window that would stick out of the padded input is dropped (the floor), as in PyTorch.
     """
@@ -62,14 +62,14 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) 
 def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross-correlation with loops, one output value at a time (stride 1, no padding).
 
-    x: (c, h, w) one image, w: (k, c, kh, kw) filters, b: (k,) -> (k, h - kh + 1, w - kw + 1).
+    x: (C, h, w) one image, w: (K, C, kh, kw) filters, b: (K,) -> (K, h - kh + 1, w - kw + 1).
     """
-    k, _, kh, kw = w.shape
-    out = np.empty((k, x.shape[1] - kh + 1, x.shape[2] - kw + 1))
-    for f in range(k):
+    n_filters, _, kh, kw = w.shape
+    out = np.empty((n_filters, x.shape[1] - kh + 1, x.shape[2] - kw + 1))
+    for k in range(n_filters):
         for i in range(out.shape[1]):
             for j in range(out.shape[2]):
-                out[f, i, j] = np.sum(w[f] * x[:, i : i + kh, j : j + kw]) + b[f]
+                out[k, i, j] = np.sum(w[k] * x[:, i : i + kh, j : j + kw]) + b[k]
     return out
 
 
@@ -146,14 +146,15 @@ def conv2d_forward(
 def conv2d_backward(
     grad_out: np.ndarray, x: np.ndarray, w: np.ndarray, stride: int = 1, padding: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of a convolution layer from dE/dO, reusing the forward pass's windows.
+    """Gradients of a convolution layer from dE/dO, with the forward pass's windows rebuilt.
 
     grad_out: (n, k, out_h, out_w), x: (n, c, h, w), w: (k, c, kh, kw)
     -> dE/dx (n, c, h, w), dE/dw (k, c, kh, kw), dE/db (k,).
     """
     x, w = check_conv_shapes(x, w, None, grad_out, stride, padding)
     windows = conv_windows(x, w.shape[2:], stride, padding)
-    grad_w = np.tensordot(grad_out, windows, axes=((0, 2, 3), (0, 2, 3)))  # X correlated with dE/dO
+    # dE/dW: X correlated with dE/dO, summed over the images
+    grad_w = np.tensordot(grad_out, windows, axes=((0, 2, 3), (0, 2, 3)))
     grad_b = grad_out.sum(axis=(0, 2, 3))
     taps = np.tensordot(grad_out, w, axes=(1, 0))  # (n, out_h, out_w, c, kh, kw)
     grad_x = col2im(taps.transpose(0, 3, 1, 2, 4, 5), x.shape, stride, padding)
@@ -310,7 +311,7 @@ MNIST_CNN_FILES = ("mnist_cnn.pt", "mnist_cnn_history.json")
 """The shipped network's weights (``state_dict``) and learning curves, in ``datasets/``."""
 
 
-def check_shipped_seed(seed: int) -> None:
+def _check_shipped_seed(seed: int) -> None:
     if seed != 0:
         raise ValueError(
             f"seed must be 0 (the network that ships with the course), got {seed!r}; "
@@ -324,7 +325,7 @@ def pretrained_mnist_cnn(seed: int = 0) -> nn.Sequential:
     The weights ship with the course (sha256 in datasets/MANIFEST.toml), so every CPU gets the
     same network. Returns the model in eval mode: (n, 1, 28, 28) -> logits (n, 10).
     """
-    check_shipped_seed(seed)
+    _check_shipped_seed(seed)
     model = mnist_cnn()
     path = data.verified_path(MNIST_CNN_FILES[0])
     model.load_state_dict(torch.load(path, weights_only=True))
@@ -334,7 +335,7 @@ def pretrained_mnist_cnn(seed: int = 0) -> nn.Sequential:
 def mnist_cnn_history(seed: int = 0) -> dict[str, list[float]]:
     """The learning curves of ``pretrained_mnist_cnn()``: per-epoch 'loss' (training),
     'val_loss' and 'val_acc' (the validation digits), as ``training.fit`` returned them."""
-    check_shipped_seed(seed)
+    _check_shipped_seed(seed)
     return json.loads(data.verified_path(MNIST_CNN_FILES[1]).read_text())
 
 

@@ -383,6 +383,22 @@ def test_the_shipped_digit_cnn_reads_the_test_digits():
     assert history["val_acc"][-1] > 0.95 and history["loss"][-1] < history["loss"][0] / 5
 
 
+def test_the_numbers_lesson_05_quotes_about_the_test_digits():
+    """488 of 500 (3 over the bar), a 0.7-point standard error, two standard errors spanning
+    about 96 % to 99 %, and 8 of the 12 misread digits right at the second guess."""
+    model = cnn.pretrained_mnist_cnn()
+    x, y = cnn.mnist_tensors(data.mnist_split().test)
+    with torch.no_grad():
+        logits = model(x).numpy()
+    right = right_on_test_digits(model)
+    p = right / 500
+    error_bar = np.sqrt(p * (1 - p) / 500)
+    assert right == 488 and right - int(np.ceil(0.97 * 500)) == 3
+    assert round(100 * error_bar, 1) == 0.7 and 100 * (p - 2 * error_bar) > 96
+    assert 100 * (p + 2 * error_bar) < 99.1
+    assert round(cnn.top_k_error(logits, y.numpy(), 2) * 500) == 4
+
+
 def test_the_shipped_digit_cnn_is_checked_like_any_data_file(tmp_path, monkeypatch):
     for name in cnn.MNIST_CNN_FILES:
         (tmp_path / name).write_bytes((data.DATASETS_DIR / name).read_bytes())

@@ -63,6 +63,21 @@ def test_draw_grid_takes_at_most_16_images():
         demos.draw_grid(Figure(), np.ones((17, 3, 3)), ["t"] * 17, "magma", False, "B")
 
 
+def test_draw_grid_lays_out_rows_of_the_given_width():
+    fig = Figure()
+    demos.draw_grid(fig, np.ones((16, 3, 3)), ["t"] * 16, "magma", False, "A", columns=4)
+    assert {ax.get_subplotspec().get_gridspec().get_geometry() for ax in fig.axes} == {(4, 4)}
+
+
+def test_draw_path_counts_writes_each_count_in_its_pixel():
+    counts = [np.ones((3, 3)), np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1]).astype(float)]
+    fig = Figure()
+    demos.draw_path_counts(fig.subplots(1, 2), counts)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["1 layer: 3x3 pixels", "2 layers: 5x5 pixels"]
+    assert len(fig.axes[1].texts) == 25 and fig.axes[1].texts[12].get_text() == "9"
+
+
 def test_draw_degradation_plots_both_kinds_of_network():
     runs = [
         cnn_experiments.DepthRun(depth, shortcut, error, [1.0], first, 1.0)
