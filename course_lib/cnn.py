@@ -6,12 +6,9 @@ What lesson 05 writes, in numpy (batched, multi-channel, cross-correlation like
 backward, and the receptive field of a stack. In PyTorch: ``mnist_cnn``, the course's CNN for the
 28x28 digits, its training recipe (``train_mnist_cnn``) and ILSVRC's ``top_k_error``.
 
-``pretrained_mnist_cnn()`` loads the network that ``train_mnist_cnn(seed=0)`` trained once; its
-weights and learning curves ship with the course as data files (``datasets/mnist_cnn.pt`` and
-``datasets/mnist_cnn_history.json``, checked against their sha256; ``make mnist-cnn`` rebuilds
-them). It is the "pretrained network" of lessons 07, 09 and 10: the same numbers on every CPU. The
-architectures of the lesson's second half (LeNet-5 to ResNet) are in
-``course_lib.cnn_architectures``.
+``pretrained_mnist_cnn()``, the "pretrained network" of lessons 07, 09 and 10, is what
+``train_mnist_cnn(seed=0)`` trained once; it ships in ``datasets/`` (sha256-checked, rebuilt by
+``make mnist-cnn``), the same weights on every CPU. LeNet-5 to ResNet: ``cnn_architectures``.
 """
 
 import hashlib
@@ -211,26 +208,6 @@ def conv_matrix(kernel: np.ndarray, input_shape: tuple[int, int]) -> np.ndarray:
     basis = np.eye(h * w).reshape(h * w, 1, h, w)  # one image per input pixel
     columns = conv2d_forward(basis, kernel[None, None])  # (h * w, 1, out_h, out_w)
     return columns.reshape(h * w, -1).T
-
-
-FILTERS: dict[str, np.ndarray] = {
-    "vertical edge (Sobel x)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
-    "horizontal edge (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
-    "blur (box 3x3)": np.full((3, 3), 1 / 9),
-    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
-    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
-}
-"""Hand-made 3x3 filters for the sliding-filter demo."""
-
-
-def feature_map(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """One filter over one greyscale image, 'same' size (zero padding). (h, w), (k, k) -> (h, w)."""
-    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
-    if image.ndim != 2:
-        raise ValueError(f"image must be greyscale (h, w), got shape {image.shape}")
-    if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] % 2 == 0:
-        raise ValueError(f"kernel must be square with an odd side (k, k), got {kernel.shape}")
-    return conv2d_forward(image[None, None], kernel[None, None], padding=kernel.shape[0] // 2)[0, 0]
 
 
 # ---------------------------------------------------------------------------------------------

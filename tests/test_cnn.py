@@ -173,19 +173,6 @@ def test_conv_windows_is_im2col():
     np.testing.assert_array_equal(windows[1, 2, 1, 2], np.pad(x[1, 2], 1)[2:5, 4:7])
 
 
-def test_feature_map_filters_and_errors():
-    image = np.zeros((6, 6))
-    image[:, 3:] = 1.0
-    edges = cnn.feature_map(image, cnn.FILTERS["vertical edge (Sobel x)"])
-    assert edges.shape == (6, 6) and edges[2, 2] == 4 and edges[2, 0] == 0
-    np.testing.assert_allclose(cnn.feature_map(image, cnn.FILTERS["identity"]), image)
-    assert cnn.feature_map(image, cnn.FILTERS["blur (box 3x3)"])[2, 1] == 0
-    with pytest.raises(ValueError, match=r"image must be greyscale \(h, w\), got shape"):
-        cnn.feature_map(np.zeros((6, 6, 3)), cnn.FILTERS["identity"])
-    with pytest.raises(ValueError, match="kernel must be square with an odd side"):
-        cnn.feature_map(image, np.zeros((2, 2)))
-
-
 def test_top_k_error_against_torch_topk(rng):
     logits, labels = rng.normal(size=(200, 10)), rng.integers(0, 10, size=200)
     for k in (1, 3, 5, 10):

@@ -11,7 +11,7 @@ from course_lib.widgets import cnn as demos
 def test_sliding_demo_moves_the_window_and_fills_the_map():
     image = np.zeros((8, 8))
     image[:, 4:] = 1.0
-    demo = demos.sliding_demo(image, cnn.FILTERS, start=2)
+    demo = demos.sliding_demo(image, demos.FILTERS, start=2)
     first_image, first_summary = demo.image.value, demo.summary.value
     assert first_summary == "O[0, 2] = sum of F * X[0:3, 2:5] = 4"
     demo.controls["position"].value = 9
@@ -26,7 +26,7 @@ def test_sliding_demo_rejects_bad_inputs():
     with pytest.raises(
         ValueError, match=r"need a greyscale image \(h, w\) and at least one filter"
     ):
-        demos.sliding_demo(np.zeros((4, 4, 3)), cnn.FILTERS)
+        demos.sliding_demo(np.zeros((4, 4, 3)), demos.FILTERS)
     with pytest.raises(ValueError, match=r"filters must all have one \(k, k\) shape"):
         demos.sliding_demo(np.zeros((6, 6)), {"a": np.ones((3, 3)), "b": np.ones((5, 5))})
 

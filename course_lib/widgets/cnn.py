@@ -17,6 +17,15 @@ from matplotlib.patches import Polygon, Rectangle
 from course_lib import cnn
 from course_lib.widgets import Demo
 
+FILTERS: dict[str, np.ndarray] = {
+    "vertical edge (Sobel x)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
+    "horizontal edge (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
+    "blur (box 3x3)": np.full((3, 3), 1 / 9),
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
+}
+"""Hand-made 3x3 filters for the sliding-filter demo."""
+
 
 def _numbers(ax: Axes, values: np.ndarray, fmt: str = "{:.2g}", size: float = 10) -> None:
     """Write each value of a small 2-D array into its cell of an imshow (no "-0.0")."""
@@ -237,9 +246,9 @@ def activation_demo(
         maps = activations[index, shown]
         scaled = maps / np.maximum(maps.max(axis=(1, 2), keepdims=True), 1e-12)
         h, w = scaled.shape[1:]
-        mosaic = np.full((3 * (h + 6), 5 * (w + 2)), np.nan)
+        mosaic = np.full((3 * (h + 7), 5 * (w + 2)), np.nan)
         for k, feature in enumerate(scaled):
-            top, left = (k // 5) * (h + 6) + 6, (k % 5) * (w + 2)
+            top, left = (k // 5) * (h + 7) + 7, (k % 5) * (w + 2)
             mosaic[top : top + h, left : left + w] = feature
             maps_ax.text(left + w / 2, top - 1, f"map {shown[k]}", ha="center", fontsize=12)
         maps_ax.imshow(mosaic, cmap="magma", vmin=0, vmax=1)
@@ -247,7 +256,7 @@ def activation_demo(
         for ax in (digit_ax, maps_ax):
             _bare(ax)
         maps_ax.set_axis_off()
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 0.94))
         verdict = "correct" if labels[index] == predictions[index] else "WRONG"
         strongest = shown[int(maps.max(axis=(1, 2)).argmax())]
         return (
