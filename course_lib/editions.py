@@ -44,8 +44,9 @@ MISTAKES: dict[str, str] = {
     "of the layers below.",
     "course_lib.cnn.mnist_cnn": "a Linear layer sized for 28x28 maps after two poolings "
     "have made them 7x7.",
-    "course_lib.cnn.train_mnist_cnn": "evaluating on the test split while training; the "
-    "validation split is the one to watch.",
+    "course_lib.cnn.train_mnist_cnn": "seeding torch after building the model, so the "
+    "weights start elsewhere and the live epoch misses the shipped curve; or watching the test "
+    "split while training instead of the validation split.",
     "course_lib.cnn.top_k_error": "counting the examples whose label IS in the top k, which "
     "is the top-k accuracy, not the error.",
     "course_lib.cnn_architectures.BasicBlock": "adding the shortcut after the final ReLU, or "
