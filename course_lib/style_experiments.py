@@ -184,7 +184,7 @@ def plot_curves(runs: Mapping[str, style.Painting]) -> Figure:
     return fig
 
 
-def plot_pictures(pictures: Mapping[str, np.ndarray], height: float = 4.0) -> Figure:
+def plot_pictures(pictures: Mapping[str, np.ndarray], height: float = 3.1) -> Figure:
     """Images (h, w, 3) side by side, each titled with its key."""
     fig, axes = plt.subplots(1, len(pictures), figsize=(height * len(pictures), height + 0.4))
     for ax, (title, image) in zip(np.atleast_1d(axes), pictures.items(), strict=True):
@@ -199,7 +199,7 @@ def plot_grid(
     weights: Sequence[float],
 ) -> Figure:
     """The paintings grid[(style maps, weight)]: style maps down, style weights across."""
-    fig, axes = plt.subplots(len(layer_sets), len(weights), figsize=(6.2, 6.6), squeeze=False)
+    fig, axes = plt.subplots(len(layer_sets), len(weights), figsize=(6.0, 6.3), squeeze=False)
     for row, name in zip(axes, layer_sets, strict=True):
         for ax, weight in zip(row, weights, strict=True):
             ax.imshow(grid[name, weight].image, interpolation="nearest")
