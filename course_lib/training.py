@@ -200,11 +200,8 @@ def fit(
     y_val: torch.Tensor | None = None,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """Train for ``epochs`` epochs (``train_epoch``), scoring (x_val, y_val) after each if given.
-
-    optimiser None: Adam at lr; seed seeds the shuffles and the transform. Returns the per-epoch
-    'loss' and, given x_val, 'val_loss' (and 'val_acc' when y_val holds labels).
-    """
+    """``epochs`` epochs of ``train_epoch`` (optimiser None: Adam at lr), each scored on (x_val,
+    y_val) if given. Returns per-epoch 'loss', 'val_loss' and, for labels, 'val_acc'."""
     generator = torch.Generator().manual_seed(seed)
     optimiser = optimiser or torch.optim.Adam(model.parameters(), lr=lr)
     history: dict[str, list[float]] = {"loss": []}
