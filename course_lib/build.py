@@ -201,7 +201,24 @@ def conv_layer_seconds(method: str, threads: int) -> float:
     return cnn_experiments.conv_seconds(method, threads)
 
 
+def batch_epoch_seconds(batch_size: int) -> float:
+    """CPU seconds of one epoch over 1,000 digits at ``batch_size`` (lesson 04's batch regimes)."""
+    import torch
+
+    from course_lib import training_experiments
+
+    torch.set_num_threads(1)
+    return training_experiments.epoch_seconds(batch_size)
+
+
 MEASUREMENTS = {
+    "04_training: one epoch of 1,000 digits, one example a step (B = 1)": lambda: (
+        batch_epoch_seconds(1)
+    ),
+    "04_training: one epoch of 1,000 digits, batches of 32": lambda: batch_epoch_seconds(32),
+    "04_training: one epoch of 1,000 digits, the full batch (B = 1000)": lambda: (
+        batch_epoch_seconds(1000)
+    ),
     "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
     "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
         256

@@ -80,8 +80,10 @@ MISTAKES: dict[str, str] = {
     "point is the last one.",
     "course_lib.training.evaluate": "forgetting model.eval() and torch.no_grad(): dropout stays "
     "on and the graph is kept.",
-    "course_lib.training.fit": "calling optimiser.step() before loss.backward(), or never "
-    "zeroing the gradients, so they add up over the batches.",
+    "course_lib.training.train_epoch": "calling optimiser.step() before loss.backward(), or "
+    "never zeroing the gradients, so they add up over the batches.",
+    "course_lib.training.fit": "scoring the validation data once after the last epoch instead "
+    "of after every epoch, or leaving the model in train mode at the end.",
     "course_lib.training.init_std": "using the variance 2 / fan_in where the standard deviation "
     "sqrt(2 / fan_in) is asked for.",
     "course_lib.training.relu_mlp": "a ReLU after the last layer too, which clips the logits.",
