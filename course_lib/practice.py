@@ -143,7 +143,9 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
     if isinstance(expected, np.random.Generator | torch.Generator):
         same = difference(_generator_state(got), _generator_state(expected), what) is None
         return None if same else f"{what} has drawn a different number of random values"
-    if hasattr(expected, "__dict__"):  # an object (an optimiser): compare what it holds
+    if isinstance(expected, torch.optim.Optimizer):  # its state is keyed by tensors
+        return difference(got.state_dict(), expected.state_dict(), f"the state of {what}")
+    if hasattr(expected, "__dict__"):  # an object: compare what it holds
         return difference(vars(got), vars(expected), f"the state of {what}")
     return (
         None if got == expected else f"{what} differs from the expected {type(expected).__name__}"

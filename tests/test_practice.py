@@ -205,3 +205,15 @@ def test_a_result_is_judged_as_it_was_returned_not_after_the_caller_used_it():
     optimiser.step()  # the caller steps it: its state and u change
     assert optimiser.state[u] and calls[0].result is not optimiser
     assert practice.compare_calls("make_optimiser", make_optimiser, calls) is None
+
+
+def test_optimisers_are_compared_by_their_state_dicts():
+    def stepped(lr: float) -> torch.optim.Optimizer:
+        w = torch.nn.Parameter(torch.ones(3))
+        optimiser = torch.optim.Adam([w], lr=lr)
+        w.sum().backward()
+        optimiser.step()
+        return optimiser
+
+    assert practice.difference(stepped(0.1), stepped(0.1), "opt") is None
+    assert "the state of opt" in practice.difference(stepped(0.2), stepped(0.1), "opt")
