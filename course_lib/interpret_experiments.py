@@ -2,6 +2,7 @@
 attacked digits, the sorting MLP's test over shifted ranges, and the lesson's figures (each
 ``draw_*`` makes one pyplot figure and returns it)."""
 
+import hashlib
 import io
 from collections.abc import Callable, Mapping, Sequence
 
@@ -47,18 +48,27 @@ def pretrained_canvas_cnn(seed: int = 0) -> nn.Sequential:
 
 def pretrained_robust_cnn(seed: int = 0) -> nn.Sequential:
     """``interpret.adversarially_trained`` from ``cnn.pretrained_mnist_cnn(seed)`` on the 4,000
-    training digits (FGSM at ``ROBUST_EPSILON``, ``ROBUST_EPOCHS`` epoch), run once and cached."""
+    training digits (FGSM at ``ROBUST_EPSILON``, ``ROBUST_EPOCHS`` epoch), run once and cached
+    under a name that holds a digest of the starting weights."""
+
+    start = cnn.pretrained_mnist_cnn(seed)
 
     def train() -> nn.Module:
         x, y = cnn.mnist_tensors(data.mnist_split().train)
         torch.manual_seed(seed)
-        start = cnn.pretrained_mnist_cnn(seed)
         return interpret.adversarially_trained(start, x, y, ROBUST_EPSILON, ROBUST_EPOCHS)
 
-    name = (
-        f"robust_mnist_cnn_seed{seed}_e{cnn.MNIST_CNN_EPOCHS}_eps{ROBUST_EPSILON}_e{ROBUST_EPOCHS}"
-    )
+    name = f"robust_mnist_cnn_{_weights_digest(start)}_eps{ROBUST_EPSILON}_e{ROBUST_EPOCHS}"
     return cached_model(name, cnn.mnist_cnn(), train)
+
+
+def _weights_digest(model: nn.Module) -> str:
+    """The first 12 hex digits of the sha256 of the model's weights: a cache trained from them
+    is stale when they change."""
+    digest = hashlib.sha256()
+    for tensor in model.state_dict().values():
+        digest.update(tensor.numpy().tobytes())
+    return digest.hexdigest()[:12]
 
 
 def nearest_neighbour_labels(

@@ -263,6 +263,10 @@ def test_pretrained_robust_cnn_fine_tunes_the_digit_cnn(monkeypatch, tmp_path):
     assert not torch.equal(robust[0].weight, start[0].weight)
     again = interpret_experiments.pretrained_robust_cnn()
     assert torch.equal(again[0].weight, robust[0].weight)
+    with torch.no_grad():
+        start[0].bias += 1  # new starting weights: the cached robust network is stale
+    interpret_experiments.pretrained_robust_cnn()
+    assert len(list(tmp_path.glob("robust_mnist_cnn_*.pt"))) == 2
 
 
 def test_figures_have_their_panels():
