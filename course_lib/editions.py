@@ -187,6 +187,45 @@ MISTAKES: dict[str, str] = {
     "the classes on axis 1: (n, V, T).",
     "course_lib.charlm.sample": "multiplying the scores by the temperature instead of dividing, "
     "or feeding the whole text back at every step instead of the last character and the state.",
+    "course_lib.interpret.activations": "appending the same tensor object at every layer (or "
+    "forgetting .copy()), or feeding every layer the original x instead of the last output.",
+    "course_lib.interpret.preferred_inputs": "stepping without normalising the gradient, so the "
+    "step is tiny for one layer and huge for another, or forgetting to clip to [0, 1].",
+    "course_lib.interpret.maps_and_gradients": "calling requires_grad_ on the input instead of "
+    "on the maps, or differentiating the sum of all logits instead of the target's.",
+    "course_lib.interpret.grad_cam": "averaging the maps instead of the gradients for alpha, or "
+    "taking the maps before the layer's ReLU.",
+    "course_lib.interpret.randomised_copy": "re-drawing the weights of the trained model "
+    "itself instead of a deep copy, so the trained network is lost.",
+    "course_lib.interpret.dream_steps": "descending (subtracting the gradient), which makes the "
+    "maps quieter instead of louder.",
+    "course_lib.interpret.resize": "passing a scale factor where a target shape is asked for.",
+    "course_lib.interpret.deep_dream": "going from the largest scale to the smallest, or not "
+    "adding back the detail that shrinking lost.",
+    "course_lib.interpret.fgsm": "stepping against the gradient (x - eps sign g), which makes "
+    "the digit easier to read, or forgetting to clip to [0, 1].",
+    "course_lib.interpret.pgd": "projecting onto the box round the previous step instead of "
+    "round the original x, so the change grows past epsilon.",
+    "course_lib.interpret.smallest_fooling_epsilon": "moving the wrong end of the interval: "
+    "when the attack fools, the upper end comes down, not the lower one up.",
+    "course_lib.interpret.adversarial_batch": "returning only the attacked copy, or the labels "
+    "once for 2n images.",
+    "course_lib.interpret.adversarially_trained": "training the original model in place instead "
+    "of a copy, so the standard network is lost for the comparison.",
+    "course_lib.localisation.paste_digits": "adding the digit to the dust instead of taking the "
+    "maximum, so pixels above 1 appear, or corners that let the digit run off the canvas.",
+    "course_lib.localisation.ink_boxes": "forgetting to add the corner, which gives the box on "
+    "the 28x28 digit instead of on the canvas.",
+    "course_lib.localisation.canvas_cnn": "flattening the maps instead of taking their global "
+    "max, which ties each class to a place on the canvas.",
+    "course_lib.localisation.canvas_batch": "pasting once before training instead of in the "
+    "hook, so every epoch sees the same canvases.",
+    "course_lib.localisation.train_canvas_cnn": "training on the centred digits and testing on "
+    "the canvases.",
+    "course_lib.localisation.upsample": "nearest-neighbour upsampling, which puts every peak at "
+    "the corner of a block.",
+    "course_lib.localisation.peak_in_box": "taking row = index % size and col = index // size, "
+    "the transpose.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 
