@@ -54,8 +54,9 @@ def accuracy(logits, labels) -> float:
 class Optimiser:
     """Gradient descent on numpy arrays: ``step(params, grads)`` changes every array in place.
 
-    A subclass writes ``update(g, state)``: the amount to subtract from one parameter, given its
-    gradient g and the parameter's own ``state`` dict (velocity, averages), kept between steps.
+    A subclass writes ``update(g, state)``: the amount to subtract from one parameter, given
+    its gradient g and the parameter's own ``state`` dict (velocity, averages), kept between
+    steps.
     """
 
     def __init__(self, lr: float) -> None:
@@ -77,7 +78,8 @@ class SGD(Optimiser):
 
 
 class Momentum(Optimiser):
-    """Heavy-ball momentum, as torch.optim.SGD writes it: v <- mu v + g, theta <- theta - lr v."""
+    """Heavy-ball momentum, as torch.optim.SGD writes it:
+    v <- mu v + g, theta <- theta - lr v."""
 
     def __init__(self, lr: float, mu: float = 0.9) -> None:
         super().__init__(lr)
@@ -149,7 +151,7 @@ def trajectory(
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> dict:
-    """Loss of ``model`` on (x, y) in eval mode, and the accuracy when y holds class labels."""
+    """Loss of ``model`` on (x, y) in eval mode, and the accuracy if y holds class labels."""
     model.eval()
     with torch.no_grad():
         out = model(x)
@@ -169,9 +171,10 @@ def train_epoch(
     transform: Transform | None,
     generator: torch.Generator,
 ) -> float:
-    """One epoch of seed 003's steps in train mode: shuffle, then per mini-batch forward, loss,
-    backward, step. x: (n, ...); y: (n,) labels or (n, ...) targets; transform(xb, yb,
-    generator) changes each batch first. Returns the loss averaged over the epoch's batches."""
+    """One epoch of seed 003's steps in train mode: shuffle, then per mini-batch forward,
+    loss, backward, step. x: (n, ...); y: (n,) labels or (n, ...) targets; transform(xb,
+    yb, generator) changes each batch first. Returns the loss averaged over the epoch's
+    batches."""
     model.train()
     total = 0.0
     for batch in torch.randperm(len(x), generator=generator).split(batch_size):
@@ -200,8 +203,9 @@ def fit(
     y_val: torch.Tensor | None = None,
     seed: int = 0,
 ) -> dict[str, list[float]]:
-    """``epochs`` epochs of ``train_epoch`` (optimiser None: Adam at lr), each scored on (x_val,
-    y_val) if given. Returns per-epoch 'loss', 'val_loss' and, for labels, 'val_acc'."""
+    """``epochs`` epochs of ``train_epoch`` (optimiser None: Adam at lr), each scored on
+    (x_val, y_val) if given. Returns per-epoch 'loss', 'val_loss' and, for labels,
+    'val_acc'."""
     generator = torch.Generator().manual_seed(seed)
     optimiser = optimiser or torch.optim.Adam(model.parameters(), lr=lr)
     history: dict[str, list[float]] = {"loss": []}
@@ -231,15 +235,19 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
 
 
 def relu_mlp(
-    sizes: list[int], scheme: str = "he", seed: int = 0, dropout: tuple[float, float] | None = None
+    sizes: list[int],
+    scheme: str = "he",
+    seed: int = 0,
+    dropout: tuple[float, float] | None = None,
 ) -> nn.Sequential:
-    """Flatten, then Linear and ReLU layers of widths sizes[1:]: input (n, ...) -> (n, sizes[-1]).
+    """Flatten, then Linear and ReLU layers of widths sizes[1:]: (n, ...) -> (n, sizes[-1]).
 
-    W ~ N(0, init_std^2) from a numpy generator seeded by ``seed``; b = 0.01 for seed 004, else 0.
+    W ~ N(0, init_std^2) from np.random.default_rng(seed); b = 0.01 for seed 004, else 0.
     dropout: seed 004's KEEP probabilities (inputs, hidden units), e.g. (0.8, 0.5).
     """
     rng = np.random.default_rng(seed)
-    layers: list[nn.Module] = [nn.Flatten()] + ([nn.Dropout(1 - dropout[0])] if dropout else [])
+    layers: list[nn.Module] = [nn.Flatten()]
+    layers += [nn.Dropout(1 - dropout[0])] if dropout else []
     for k, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         linear = nn.Linear(fan_in, fan_out)
         w = rng.normal(0.0, init_std(scheme, fan_in, fan_out), size=(fan_out, fan_in))
@@ -271,9 +279,11 @@ def early_stopping_epoch(val_losses: list[float], patience: int) -> tuple[int, i
 
 
 def dropout(z: np.ndarray, keep: float, rng: np.random.Generator) -> np.ndarray:
-    """Inverted dropout at training time: keep each unit with probability ``keep``, scale by 1/keep.
+    """Inverted dropout at training time: keep each unit with probability ``keep``, scale
+    by 1/keep.
 
-    z: any shape -> the same shape, with expectation z, so that at test time the layer does nothing.
+    z: any shape -> the same shape, with expectation z, so that at test time the layer does
+    nothing.
     """
     return z * (rng.random(z.shape) < keep) / keep
 
@@ -282,7 +292,8 @@ def dropout(z: np.ndarray, keep: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def grid_search_points(ranges: list[tuple[float, float]], per_axis: int) -> np.ndarray:
-    """Every combination of ``per_axis`` log-spaced values in each (low, high): (per_axis^k, k)."""
+    """Every combination of ``per_axis`` log-spaced values in each (low, high):
+    (per_axis^k, k)."""
     axes = [np.logspace(np.log10(low), np.log10(high), per_axis) for low, high in ranges]
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(ranges))
 
@@ -295,8 +306,12 @@ def random_search_points(
     return 10 ** rng.uniform(low, high, size=(n, len(ranges)))
 
 
-def kfold_indices(n: int, k: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
-    """k (train, validation) index pairs: range(n) shuffled and cut into k folds, each fold the
-    validation part once and the other k - 1 folds its training part."""
+def kfold_indices(
+    n: int,
+    k: int,
+    rng: np.random.Generator,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k (train, validation) index pairs: range(n) shuffled and cut into k folds, each fold
+    the validation part once and the other k - 1 folds its training part."""
     folds = np.array_split(rng.permutation(n), k)
-    return [(np.concatenate(folds[:i] + folds[i + 1 :]), fold) for i, fold in enumerate(folds)]
+    return [(np.concatenate(folds[:i] + folds[i + 1 :]), f) for i, f in enumerate(folds)]
