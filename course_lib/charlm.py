@@ -15,6 +15,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from course_lib.backprop import softmax
+
 
 @dataclass(frozen=True)
 class Vocabulary:
@@ -96,9 +98,9 @@ class CharLSTM(nn.Module):
         self.lstm = nn.LSTM(vocab_size, n_hidden, num_layers=n_layers, batch_first=True)
         self.readout = nn.Linear(n_hidden, vocab_size)
 
-    def run(self, indices: torch.Tensor, state: tuple | None = None) -> tuple[torch.Tensor, tuple]:
-        """indices: (n, T) int64 -> scores (n, T, V) and the LSTM's state (h, c) after step T."""
-        out, state = self.lstm(F.one_hot(indices, self.vocab_size).float(), state)
+    def run(self, ids: torch.Tensor, state: tuple | None = None) -> tuple[torch.Tensor, tuple]:
+        """ids: (n, T) int64 -> scores (n, T, V) and the LSTM's state (h, c) after step T."""
+        out, state = self.lstm(F.one_hot(ids, self.vocab_size).float(), state)
         return self.readout(out), state
 
     def forward(self, indices: torch.Tensor) -> torch.Tensor:
@@ -121,7 +123,13 @@ def unigram_loss(train: np.ndarray, held_out: np.ndarray, vocab_size: int) -> fl
 
 
 def sample(
-    model: CharLSTM, vocab: Vocabulary, prompt: str, n_chars: int, *, temperature: float, seed: int
+    model: CharLSTM,
+    vocab: Vocabulary,
+    prompt: str,
+    n_chars: int,
+    *,
+    temperature: float,
+    seed: int,
 ) -> str:
     """Extend prompt by n_chars characters, each drawn from softmax(scores / temperature)."""
     if temperature <= 0 or not prompt:
@@ -130,8 +138,8 @@ def sample(
     with torch.no_grad():
         scores, state = model.run(torch.from_numpy(vocab.encode(prompt))[None])
         for _ in range(n_chars):
-            probs = torch.softmax(scores[0, -1] / temperature, dim=0)
-            index = torch.multinomial(probs, 1, generator=generator)
+            probs = softmax(scores[0, -1].double().numpy() / temperature)
+            index = torch.multinomial(torch.from_numpy(probs), 1, generator=generator)
             chars.append(vocab.chars[index.item()])
             scores, state = model.run(index[None], state)
     return "".join(chars)

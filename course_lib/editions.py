@@ -170,8 +170,8 @@ MISTAKES: dict[str, str] = {
     "course_lib.rnn.train_rnn": "clipping each array separately instead of the norm of the "
     "whole gradient, or recording the losses after the step.",
     "course_lib.rnn.LSTMTrace": "keeping only h: the backward pass needs every gate and c too.",
-    "course_lib.rnn.lstm_forward": "splitting z in torch's gate order (i, f, g, o) instead of "
-    "the seed's (i, f, o, g), or h = o * c without the tanh.",
+    "course_lib.rnn.lstm_forward": "splitting the pre-activations a in torch's gate order "
+    "(i, f, g, o) instead of the seed's (i, f, o, g), or h = o * c without the tanh.",
     "course_lib.rnn.lstm_backward": "leaving out the cell's own path, dc_{t+1} * f_{t+1}, "
     "the very path that lets the LSTM remember.",
     "course_lib.rnn.gru_step": "z * n + (1 - z) * h, which swaps keeping and writing, or "

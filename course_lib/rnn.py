@@ -135,13 +135,12 @@ def rnn_backward(
     (an ``RNNParams``) and dhs (T, H): dhs[t] = dL/dh_t, from y_t and from step t + 1 together.
     """
     W_hh, h_prevs = params.W_hh, np.vstack([np.zeros(params.n_hidden), hs[:-1]])
-    dW_xh, dW_hh, db_h = np.zeros_like(params.W_xh), np.zeros_like(W_hh), np.zeros_like(params.b_h)
-    dhs = np.zeros_like(hs)
-    dh_next = np.zeros(params.n_hidden)  # dL/dh_t arriving from step t + 1
+    dW_xh, dW_hh, db_h = (np.zeros_like(w) for w in (params.W_xh, W_hh, params.b_h))
+    dhs, dh_next = np.zeros_like(hs), np.zeros(params.n_hidden)  # dh_next: from step t + 1
     for t in reversed(range(len(xs))):
         dhs[t] = params.W_hy.T @ dys[t] + dh_next
-        dh_next, dW_hh_t, dW_xh_t, db_t = rnn_step_backward(dhs[t], hs[t], h_prevs[t], xs[t], W_hh)
-        dW_hh, dW_xh, db_h = dW_hh + dW_hh_t, dW_xh + dW_xh_t, db_h + db_t
+        dh_next, *step = rnn_step_backward(dhs[t], hs[t], h_prevs[t], xs[t], W_hh)
+        dW_hh, dW_xh, db_h = dW_hh + step[0], dW_xh + step[1], db_h + step[2]
     return RNNParams(dW_xh, dW_hh, dys.T @ hs, db_h, dys.sum(axis=0)), dhs
 
 
@@ -245,9 +244,9 @@ def lstm_forward(params: LSTMParams, xs: np.ndarray) -> LSTMTrace:
     H = params.n_hidden
     h, c, steps = np.zeros(H), np.zeros(H), []
     for x in xs:
-        z = params.W @ np.concatenate([x, h]) + params.b
-        i, f, o = np.split(sigmoid(z[: 3 * H]), 3)
-        g = np.tanh(z[3 * H :])
+        a = params.W @ np.concatenate([x, h]) + params.b  # the pre-activations (4H,)
+        i, f, o = np.split(sigmoid(a[: 3 * H]), 3)
+        g = np.tanh(a[3 * H :])
         c = f * c + i * g
         h = o * np.tanh(c)
         steps.append((i, f, o, g, c, h))
@@ -272,10 +271,11 @@ def lstm_backward(
         dh = dhs[t] + dh_next
         dc = dc_next + dh * o * (1.0 - tanh_c**2)
         di, df, do, dg = dc * g, dc * c_prevs[t], dh * tanh_c, dc * i
-        dz = np.concatenate([di * i * (1 - i), df * f * (1 - f), do * o * (1 - o), dg * (1 - g**2)])
-        dW += np.outer(dz, np.concatenate([xs[t], h_prevs[t]]))
-        db += dz
-        dh_next, dc_next = params.W[:, params.n_in :].T @ dz, dc * f
+        d_ifo = np.concatenate([di * i * (1 - i), df * f * (1 - f), do * o * (1 - o)])
+        da = np.concatenate([d_ifo, dg * (1 - g**2)])  # through each gate's slope
+        dW += np.outer(da, np.concatenate([xs[t], h_prevs[t]]))
+        db += da
+        dh_next, dc_next = params.W[:, params.n_in :].T @ da, dc * f
         dh_total[t], dc_total[t] = dh, dc
     return LSTMParams(W=dW, b=db), dh_total, dc_total
 

@@ -25,6 +25,7 @@ def test_edge_of_chaos():
     assert exploding.status == "wrong" and "explodes" in exploding.message
     not_smallest = ex.check_edge_of_chaos(2.0)  # the lesson's table shows 2.0 works: not enough
     assert not_smallest.status == "wrong" and "smallest" in not_smallest.message
+    assert "so does 1.80" in ex.check_edge_of_chaos(1.9).message  # names the smallest that works
     assert "between 0 and 10" in ex.check_edge_of_chaos(-1).message
     assert ex.edge_ratio(1.75) < 0.1 < ex.edge_ratio(1.8) < 10
 
@@ -48,6 +49,8 @@ def test_bigram_loss_solution_is_correct_and_names_the_baselines():
     assert feedback.status == "correct"
     assert "2.478 nats per character (perplexity 11.9)" in feedback.message
     assert "unigram's 3.361" in feedback.message
+    with_lstm = ex.check_bigram_loss(solution, lstm_loss=1.81)
+    assert "the LSTM, at 1.81, is 0.67 nats per character below it" in with_lstm.message
 
 
 def test_bigram_loss_stub_and_mistakes():

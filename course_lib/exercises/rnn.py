@@ -56,12 +56,14 @@ def check_edge_of_chaos(radius: float) -> Feedback:
         return wrong(f"at radius {radius:g} the gradient still vanishes ({ratio:.2g}x): go larger.")
     if ratio > high:
         return wrong(f"at radius {radius:g} the gradient explodes ({ratio:.2g}x): go smaller.")
-    below = edge_ratio(radius - EDGE_STEP)
-    if below >= low:
+    smaller = [r for r in np.arange(1, round(radius / EDGE_STEP)) * EDGE_STEP if r >= 1]
+    works = [r for r in smaller if low <= edge_ratio(r) <= high]
+    if works:
         return wrong(
-            f"radius {radius:g} works ({ratio:.2g}x), and so does {radius - EDGE_STEP:g} "
-            f"({below:.2g}x): look for the smallest one."
+            f"radius {radius:g} works ({ratio:.2g}x), and so does {works[0]:.2f} "
+            f"({edge_ratio(works[0]):.2g}x): look for the smallest one."
         )
+    below = edge_ratio(radius - EDGE_STEP)
     return correct(
         f"40 steps back the gradient is {ratio:.2g}x its value at the loss, and one step lower "
         f"({radius - EDGE_STEP:g}) it is {below:.2g}x: tanh's slope below 1 pushes the edge of "
@@ -104,8 +106,11 @@ def _bigram_mistakes() -> dict[str, float]:
 
 
 @checker("`bigram_loss`")
-def check_bigram_loss(student) -> Feedback:
-    """Implement: the bigram baseline, p(next | current) from pair counts, add-one smoothed."""
+def check_bigram_loss(student, lstm_loss: float | None = None) -> Feedback:
+    """Implement: the bigram baseline, p(next | current) from pair counts, add-one smoothed.
+
+    lstm_loss: the lesson's held-out LSTM loss (nats per character), to state its margin.
+    """
     got = call_student(student, BIGRAM_TRAIN, BIGRAM_HELD_OUT, BIGRAM_VOCAB)
     try:
         got = float(got)
@@ -127,8 +132,13 @@ def check_bigram_loss(student) -> Feedback:
     train, held_out = charlm.held_out_split(vocab.encode(text))
     bigram = bigram_reference(train, held_out, vocab.size)
     unigram = charlm.unigram_loss(train, held_out, vocab.size)
+    lstm = (
+        "an LSTM must use more than the previous character to beat it."
+        if lstm_loss is None
+        else f"the LSTM, at {lstm_loss:.2f}, is {bigram - lstm_loss:.2f} nats per character below "
+        "it: it uses more than the previous character."
+    )
     return correct(
         f"on Shakespeare's held-out tail the bigram model scores {bigram:.3f} nats per character "
-        f"(perplexity {np.exp(bigram):.1f}), against the unigram's {unigram:.3f}; an LSTM must use "
-        "more than the previous character to beat it."
+        f"(perplexity {np.exp(bigram):.1f}), against the unigram's {unigram:.3f}; {lstm}"
     )

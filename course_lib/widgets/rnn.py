@@ -16,27 +16,31 @@ def _visible(char: str) -> str:
 
 
 def gradient_flow_demo(
-    W_xh: np.ndarray, A: np.ndarray, xs: np.ndarray, *, radius: float = 1.0
+    W_xh: np.ndarray, A: np.ndarray, xs: np.ndarray, *, radius: float = 1.0, distance: int = 40
 ) -> Demo:
     """Slide the spectral radius of W_hh = radius * A and see ||dL/dh_t|| against distance.
 
     W_xh (H, D), A (H, H) with spectral radius 1, xs (T, D): from
     ``rnn_experiments.gradient_flow_inputs``. One forward and backward pass of a T-step RNN per
-    update (milliseconds).
+    update (milliseconds). The readout is the ratio at ``distance`` steps back (marked), the
+    distance of the lesson's table and of its exercise.
     """
 
     def draw(fig, radius: float) -> str:
         norms = experiments.rnn_gradient_norms(experiments.rnn_with_radius(W_xh, A, radius), xs)
-        ratio = norms[-1] / norms[0]
+        ratio = norms[distance] / norms[0]
         ax = fig.add_subplot()
         ax.semilogy(norms / norms[0], color="#d62728" if ratio > 1 else "#1f77b4")
         ax.axhline(1.0, color="0.5", lw=0.8)
+        ax.axvline(distance, color="0.5", ls=":", lw=0.8)
+        ax.plot([distance], [ratio], "ko", ms=5, label=f"{distance} steps back: {ratio:.2g}")
+        ax.legend(loc="lower left")
         ax.set_ylim(1e-25, 1e8)
         ax.set_xlabel("distance from the loss (steps back in time)")
         ax.set_ylabel(r"$\|\partial L/\partial h_t\|$ / value at the loss")
         ax.set_title(f"vanilla RNN, spectral radius of $W_{{hh}}$ = {radius:.2f}")
         fig.tight_layout()
-        return f"after {len(norms) - 1} steps back the gradient is multiplied by {ratio:.3g}"
+        return f"{distance} steps back the gradient is {ratio:.2g} x its value at the loss"
 
     slider = widgets.FloatSlider(
         value=radius, min=0.25, max=4.0, step=0.05, description="radius", continuous_update=False
