@@ -13,7 +13,7 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 export MKL_NUM_THREADS := 1
 
-.PHONY: install lab test unit course bench slides student instructor glossary site style heights lint format clean
+.PHONY: install lab test unit course bench slides student instructor glossary site style heights lint format clean dcgan
 
 install: $(STAMP)
 
@@ -62,6 +62,11 @@ style: $(STAMP)
 
 heights: $(STAMP)
 	$(PY) -m course_lib.build heights $(NB)
+
+# Retrain lesson 07's DCGAN (datasets/dcgan_mnist.pt, tens of CPU minutes); then copy the printed
+# sha256 and size into datasets/MANIFEST.toml.
+dcgan: $(STAMP)
+	cd datasets && ../$(PY) -c "import make_datasets; make_datasets.dcgan()"
 
 lint: $(STAMP)
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

