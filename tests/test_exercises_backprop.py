@@ -1,14 +1,17 @@
 import numpy as np
 
 from course_lib import backprop as bp
+from course_lib import seed001 as s1
 from course_lib.exercises import backprop as ex
 
-R = bp.exact_pass(*bp.seed_001_problem())
-X, Y, (W_IJ, W_JK, W_KL), _, _ = bp.seed_001_problem()
+X, Y, WEIGHTS, BIASES, _ = s1.problem()
+W_JK = WEIGHTS[1]
+F = bp.forward_333(X, Y, WEIGHTS, BIASES)
+G = bp.backward_333(X, Y, WEIGHTS, F)
 
 
 def test_delta_out():
-    p = R["o_out"]
+    p = F["o_out"]
     assert ex.check_delta_out(p - Y).status == "correct"
     assert ex.check_delta_out(...).status == "unsolved"
     assert "sign is flipped" in ex.check_delta_out(Y - p).message
@@ -19,55 +22,59 @@ def test_delta_out():
 
 
 def test_de_dh1():
-    assert ex.check_de_dh1(W_JK @ R["delta_h2"]).status == "correct"
+    assert ex.check_de_dh1(W_JK @ G["delta_h2"]).status == "correct"
     assert ex.check_de_dh1(...).status == "unsolved"
-    one_path = ex.check_de_dh1(np.diag(W_JK) * R["delta_h2"])
+    one_path = ex.check_de_dh1(np.diag(W_JK) * G["delta_h2"])
     assert one_path.status == "wrong" and "one path per unit" in one_path.message
-    assert "transposed" in ex.check_de_dh1(W_JK.T @ R["delta_h2"]).message
-    assert "skipped the sigmoid" in ex.check_de_dh1(W_JK @ R["dE_dh2_out"]).message
-    off = W_JK @ R["delta_h2"] + np.array([0.0, 0.01, 0.0])
+    assert "transposed" in ex.check_de_dh1(W_JK.T @ G["delta_h2"]).message
+    assert "skipped the sigmoid" in ex.check_de_dh1(W_JK @ G["dE_dh2_out"]).message
+    off = W_JK @ G["delta_h2"] + np.array([0.0, 0.01, 0.0])
     other = ex.check_de_dh1(off)
     assert other.status == "wrong" and "de_dh1[1] is" in other.message
-    assert f"{(W_JK @ R['delta_h2'])[1]:.6g}" not in other.message  # does not give the answer away
+    assert f"{(W_JK @ G['delta_h2'])[1]:.6g}" not in other.message  # does not give the answer away
 
 
-def solution(z_prev, w, h, dz):
-    dh = bp.sigmoid_grad(h) * dz
-    return z_prev.T @ dh, dh.sum(axis=0), dh @ w.T
+def solution(s, ds):
+    return s * (ds - np.sum(ds * s, axis=1, keepdims=True))
 
 
-def test_dense_backward():
-    assert ex.check_dense_backward(solution).status == "correct"
+def test_softmax_backward():
+    assert ex.check_softmax_backward(solution).status == "correct"
 
-    def stub(z_prev, w, h, dz):
+    def stub(s, ds):
         raise NotImplementedError
 
-    assert ex.check_dense_backward(stub).status == "unsolved"
+    assert ex.check_softmax_backward(stub).status == "unsolved"
 
-    def no_sigmoid(z_prev, w, h, dz):
-        return z_prev.T @ dz, dz.sum(axis=0), dz @ w.T
+    def diagonal(s, ds):
+        return s * (1 - s) * ds
 
-    assert "ignores the sigmoid" in ex.check_dense_backward(no_sigmoid).message
+    feedback = ex.check_softmax_backward(diagonal)
+    assert feedback.status == "wrong" and "only the diagonal" in feedback.message
 
-    def db_not_summed(z_prev, w, h, dz):
-        dw, _, dz_prev = solution(z_prev, w, h, dz)
-        return dw, (bp.sigmoid_grad(h) * dz).mean(axis=0), dz_prev
+    def whole_batch_sum(s, ds):
+        return s * (ds - np.sum(ds * s))
 
-    assert "add dh up over the batch" in ex.check_dense_backward(db_not_summed).message
+    assert "sum each row" in ex.check_softmax_backward(whole_batch_sum).message
 
-    def dz_prev_without_sigmoid(z_prev, w, h, dz):
-        dw, db, _ = solution(z_prev, w, h, dz)
-        return dw, db, dz @ w.T
+    def flipped(s, ds):
+        return -solution(s, ds)
 
-    assert "dz_prev is wrong" in ex.check_dense_backward(dz_prev_without_sigmoid).message
+    assert "sign is flipped" in ex.check_softmax_backward(flipped).message
 
-    def wrong_shape(z_prev, w, h, dz):
-        dw, db, dz_prev = solution(z_prev, w, h, dz)
-        return dw.T, db, dz_prev
+    def transposed(s, ds):
+        return solution(s, ds).T
 
-    assert "dw should have shape" in ex.check_dense_backward(wrong_shape).message
+    assert "should have the shape of s" in ex.check_softmax_backward(transposed).message
 
-    def two_things(z_prev, w, h, dz):
-        return solution(z_prev, w, h, dz)[:2]
+    def unweighted(s, ds):
+        return s * (ds - ds.sum(axis=1, keepdims=True))
 
-    assert "return three arrays" in ex.check_dense_backward(two_things).message
+    assert "is not J^T ds" in ex.check_softmax_backward(unweighted).message
+
+
+def test_softmax_backward_collapses_to_p_minus_y():
+    """What the correct message claims: with ds = -y / s the step gives s - y."""
+    s = bp.softmax(np.array([[0.3, -1.0, 2.0]]))
+    y = np.array([[0.0, 1.0, 0.0]])
+    np.testing.assert_allclose(solution(s, -y / s), s - y)

@@ -2,6 +2,7 @@ import numpy as np
 
 from course_lib import mlp
 from course_lib.exercises import mlp as ex
+from course_lib.tensors import numerical_gradient, sigmoid
 
 
 def test_hidden_view():
@@ -26,28 +27,52 @@ def test_or_nand_output():
     assert "shape (2,)" in ex.check_or_nand_output(np.ones(3), 0.0).message
 
 
-def test_forward():
-    def solution(x, w1, b1, w2, b2):
-        return mlp.sigmoid(mlp.sigmoid(x @ w1 + b1) @ w2 + b2)
+def test_reference_tanh_backward_matches_central_differences():
+    rng = np.random.default_rng(0)
+    params = mlp.init_params(3, seed=7)
+    x, t = rng.normal(size=(5, 2)), np.array([0, 1, 1, 0, 1])
 
-    assert ex.check_forward(solution).status == "correct"
+    def loss(key, v):
+        h = np.tanh(x @ (params | {key: v})["w1"] + (params | {key: v})["b1"])
+        p = sigmoid(h @ (params | {key: v})["w2"] + (params | {key: v})["b2"])
+        return mlp.bce_loss(p, t)
 
-    def stub(x, w1, b1, w2, b2):
+    h = np.tanh(x @ params["w1"] + params["b1"])
+    p = sigmoid(h @ params["w2"] + params["b2"])
+    grads = ex.reference_tanh_backward(x, t, params, h, p)
+    for key, value in params.items():
+        numeric = numerical_gradient(lambda v, key=key: loss(key, v), value)
+        np.testing.assert_allclose(grads[key], numeric, rtol=1e-6, atol=1e-10, err_msg=key)
+
+
+def test_tanh_backward():
+    assert ex.check_tanh_backward(ex.reference_tanh_backward).status == "correct"
+
+    def stub(x, t, params, h, p):
         raise NotImplementedError
 
-    assert ex.check_forward(stub).status == "unsolved"
+    assert ex.check_tanh_backward(stub).status == "unsolved"
+    assert "sigmoid's slope" in ex.check_tanh_backward(mlp.backward).message
 
-    def linear_hidden(x, w1, b1, w2, b2):
-        return mlp.sigmoid((x @ w1 + b1) @ w2 + b2)
+    def no_slope(x, t, params, h, p):
+        dz2 = (p - t) / len(t)
+        dz1 = np.outer(dz2, params["w2"])
+        return {"w1": x.T @ dz1, "b1": dz1.sum(axis=0), "w2": h.T @ dz2, "b2": dz2.sum()}
 
-    assert "hidden layer has no activation" in ex.check_forward(linear_hidden).message
+    assert "dL/dz1 = dL/dh * (1 - h**2)" in ex.check_tanh_backward(no_slope).message
 
-    def no_output_sigmoid(x, w1, b1, w2, b2):
-        return mlp.sigmoid(x @ w1 + b1) @ w2 + b2
+    def wrong_output(x, t, params, h, p):
+        return ex.reference_tanh_backward(x, t, params, h, p) | {"b2": 0.0}
 
-    assert "output is not squashed" in ex.check_forward(no_output_sigmoid).message
+    assert "output layer has not changed" in ex.check_tanh_backward(wrong_output).message
 
-    def column(x, w1, b1, w2, b2):
-        return solution(x, w1, b1, w2, b2)[:, None]
+    def missing_key(x, t, params, h, p):
+        grads = ex.reference_tanh_backward(x, t, params, h, p)
+        return {k: v for k, v in grads.items() if k != "b1"}
 
-    assert "shape (6,)" in ex.check_forward(column).message
+    assert "return a dict with the keys" in ex.check_tanh_backward(missing_key).message
+
+    def column(x, t, params, h, p):
+        return ex.reference_tanh_backward(x, t, params, h, p) | {"b1": np.zeros((1, 2))}
+
+    assert "must have the shape of b1" in ex.check_tanh_backward(column).message

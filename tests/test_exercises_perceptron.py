@@ -26,27 +26,43 @@ def test_not_gate():
     assert "shape (1,)" in ex.check_not_gate(np.array([1.0, 2.0]), 0.0).message
 
 
-def test_update():
-    assert ex.check_update(perceptron.update).status == "correct"
+def test_update_with_margin():
+    assert ex.check_update_with_margin(ex.reference_update_with_margin).status == "correct"
 
-    def stub(w, b, x, t, lr): ...
+    def stub(w, b, x, t, lr, margin): ...
 
-    assert ex.check_update(stub).status == "unsolved"
+    assert ex.check_update_with_margin(stub).status == "unsolved"
 
-    def always_update(w, b, x, t, lr):
-        return w + lr * x, b + lr
+    def rosenblatt(w, b, x, t, lr, margin):
+        y = int(perceptron.step(x @ w + b))
+        return w + lr * (t - y) * x, b + lr * (t - y)
 
-    assert "nothing may change" in ex.check_update(always_update).message or (
-        "use w + lr * (t - y) * x" in ex.check_update(always_update).message
-    )
+    assert "use s = 2t - 1" in ex.check_update_with_margin(rosenblatt).message
 
-    def wrong_sign(w, b, x, t, lr):
-        y = int(perceptron.step(w @ x + b))
-        return w - lr * (t - y) * x, b - lr * (t - y)
+    def always(w, b, x, t, lr, margin):
+        s = 2 * t - 1
+        return w + lr * s * x, b + lr * s
 
-    assert "use w + lr * (t - y) * x" in ex.check_update(wrong_sign).message
+    assert "nothing may change" in ex.check_update_with_margin(always).message
 
-    def no_tuple(w, b, x, t, lr):
+    def in_place(w, b, x, t, lr, margin):
+        s = 2 * t - 1
+        if s * (x @ w + b) <= margin:
+            w += lr * s * x
+            b += lr * s
+        return w, b
+
+    assert "changed in place" in ex.check_update_with_margin(in_place).message
+
+    def wrong_sign(w, b, x, t, lr, margin):
+        s = 1 - 2 * t
+        if -s * (x @ w + b) <= margin:
+            return w + lr * s * x, b + lr * s
+        return w, b
+
+    assert "use w + lr * s * x" in ex.check_update_with_margin(wrong_sign).message
+
+    def no_tuple(w, b, x, t, lr, margin):
         return w
 
-    assert "should return a pair" in ex.check_update(no_tuple).message
+    assert "return a pair" in ex.check_update_with_margin(no_tuple).message

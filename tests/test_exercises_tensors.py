@@ -44,3 +44,22 @@ def test_mse_grad():
     for message, answer in cases.items():
         feedback = ex.check_mse_grad(answer)
         assert feedback.status == "wrong" and message in feedback.message, (message, feedback)
+
+
+def test_brightest():
+    images = data.load_digits().images[:30]
+    flat = images.reshape(len(images), -1)
+    assert ex.check_brightest(images, flat.argmax(axis=1)).status == "correct"
+    last_of_ties = flat.shape[1] - 1 - flat[:, ::-1].argmax(axis=1)  # another brightest pixel
+    assert ex.check_brightest(images, last_of_ties).status == "correct"
+    assert ex.check_brightest(images, ...).status == "unsolved"
+    cases = {
+        "axis 0 is the images": images.argmax(axis=0),
+        "one of the two pixel axes": images.argmax(axis=1),
+        "without an axis flattens everything": images.argmax(),
+        "but its brightest pixel holds": flat.argmin(axis=1),
+        "pixel positions, ints": flat.max(axis=1),
+    }
+    for message, answer in cases.items():
+        feedback = ex.check_brightest(images, answer)
+        assert feedback.status == "wrong" and message in feedback.message, (message, feedback)

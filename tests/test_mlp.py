@@ -1,49 +1,51 @@
 import numpy as np
 import pytest
+import torch
 
-from course_lib import mlp
+from course_lib import data, mlp, mlp_experiments
+from course_lib.perceptron import step
+from course_lib.tensors import numerical_gradient, sigmoid
+
+X, T = mlp.XOR_X, mlp.XOR_T
 
 
 def test_hand_network_computes_xor_exactly():
-    h = mlp.hidden(mlp.XOR_X, mlp.HAND_XOR, "step")
+    h = mlp.layer(X, mlp.HAND_XOR["w1"], mlp.HAND_XOR["b1"], step)
     np.testing.assert_array_equal(h, [[0, 0], [1, 0], [1, 0], [1, 1]])  # OR, AND
-    np.testing.assert_array_equal(mlp.forward(mlp.XOR_X, mlp.HAND_XOR, "step"), mlp.XOR_T)
-    np.testing.assert_array_equal(mlp.predict(mlp.XOR_X, mlp.HAND_XOR, "step"), mlp.XOR_T)
+    weights, biases = (
+        [mlp.HAND_XOR["w1"], mlp.HAND_XOR["w2"]],
+        [mlp.HAND_XOR["b1"], mlp.HAND_XOR["b2"]],
+    )
+    out = mlp.network(X, weights, biases, [step, step])
+    np.testing.assert_array_equal(out, T)
 
 
 def test_layer_and_network():
     x = np.array([[1.0, 2.0]])
     w, b = np.array([[1.0, -1.0, 0.0], [0.5, 0.5, 1.0]]), np.array([0.0, 0.0, -3.0])
-    np.testing.assert_allclose(mlp.layer(x, w, b, "identity"), [[2.0, 0.0, -1.0]])
-    np.testing.assert_allclose(mlp.layer(x, w, b, "relu"), [[2.0, 0.0, 0.0]])
-    out = mlp.network(x, [w, np.ones((3, 1))], [b, np.zeros(1)], ["relu", "sigmoid"])
-    np.testing.assert_allclose(out, [[mlp.sigmoid(2.0)]])
+    np.testing.assert_allclose(mlp.layer(x, w, b, lambda z: z), [[2.0, 0.0, -1.0]])
+    np.testing.assert_allclose(mlp.layer(x, w, b, mlp.relu), [[2.0, 0.0, 0.0]])
+    out = mlp.network(x, [w, np.ones((3, 1))], [b, np.zeros(1)], [mlp.relu, sigmoid])
+    np.testing.assert_allclose(out, [[sigmoid(2.0)]])
+    assert mlp.layer(x, np.array([1.0, 1.0]), 0.5, np.tanh).shape == (1,)  # a single unit
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        ((np.ones(2), np.ones((2, 3)), np.ones(3), "relu"), r"x must be \(n, d\)"),
-        ((np.ones((1, 2)), np.ones((3, 3)), np.ones(3), "relu"), r"w must be \(2, h\)"),
-        ((np.ones((1, 2)), np.ones((2, 3)), np.ones(2), "relu"), r"b must have shape \(3,\)"),
-        ((np.ones((1, 2)), np.ones((2, 3)), np.ones(3), "swish"), "activation is 'swish'"),
-    ],
-)
-def test_layer_errors(args, message):
-    with pytest.raises(ValueError, match=message):
-        mlp.layer(*args)
+def test_network_needs_one_activation_per_layer():
+    with pytest.raises(ValueError, match="zip"):
+        mlp.network(np.ones((1, 2)), [np.ones((2, 2))], [np.ones(2)], [mlp.relu, mlp.relu])
 
 
-def test_network_and_params_errors():
-    with pytest.raises(ValueError, match="one entry per layer, got 1, 1 and 2"):
-        mlp.network(np.ones((1, 2)), [np.ones((2, 2))], [np.ones(2)], ["relu", "relu"])
-    with pytest.raises(ValueError, match=r"params lacks \['b2'\]"):
-        mlp.forward(mlp.XOR_X, {k: v for k, v in mlp.HAND_XOR.items() if k != "b2"})
-    bad = mlp.HAND_XOR | {"w2": np.ones(3)}
-    with pytest.raises(ValueError, match=r"params\['w2'\] must end in shape \(2,\)"):
-        mlp.forward(mlp.XOR_X, bad)
-    with pytest.raises(ValueError, match="hidden_units must be at least 1"):
-        mlp.init_params(0, seed=0)
+def test_network_matches_torch():
+    torch.manual_seed(0)
+    net = torch.nn.Sequential(
+        torch.nn.Linear(4, 5), torch.nn.Tanh(), torch.nn.Linear(5, 2), torch.nn.Sigmoid()
+    ).double()
+    weights = [net[i].weight.detach().numpy().T for i in (0, 2)]
+    biases = [net[i].bias.detach().numpy() for i in (0, 2)]
+    x = np.random.default_rng(0).normal(size=(7, 4))
+    with torch.no_grad():
+        expected = net(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(mlp.network(x, weights, biases, [np.tanh, sigmoid]), expected)
 
 
 def test_init_params_is_seeded():
@@ -51,58 +53,105 @@ def test_init_params_is_seeded():
     assert {k: v.shape for k, v in a.items()} == {"w1": (2, 3), "b1": (3,), "w2": (3,), "b2": ()}
     assert all(np.array_equal(a[k], b[k]) for k in a)
     assert not np.array_equal(a["w1"], c["w1"])
+    assert mlp.init_params(5, 0, inputs=4)["w1"].shape == (4, 5)
 
 
-def test_bce_loss():
+def test_forward_predict_and_bce_loss():
+    params = mlp.init_params(3, seed=1)
+    h, p = mlp.forward(X, params)
+    assert h.shape == (4, 3) and p.shape == (4,) and np.all((p > 0) & (p < 1))
+    np.testing.assert_array_equal(mlp.predict(X, params), (p > 0.5).astype(int))
     assert mlp.bce_loss(np.array([0.5, 0.5]), np.array([0, 1])) == pytest.approx(np.log(2))
-    np.testing.assert_allclose(
-        mlp.bce_loss(np.array([[1.0, 0.0]]), np.array([1, 0])), [0.0], atol=1e-9
-    )
+    assert mlp.bce_loss(np.array([1.0, 0.0]), np.array([1, 0])) == pytest.approx(0.0, abs=1e-9)
+    assert np.isfinite(mlp.bce_loss(np.array([1.0, 0.0]), np.array([0, 1])))  # clipped, no inf
 
 
-def test_gradients_match_central_differences():
-    params = mlp.init_params(3, seed=4)
-    stacked = {k: v[None] for k, v in params.items()}
-    grads, loss = mlp.gradients(mlp.XOR_X, mlp.XOR_T, stacked)
-    assert loss.shape == (1,)
-    eps = 1e-6
+@pytest.mark.parametrize("hidden", [2, 3])
+def test_backward_matches_central_differences_and_autograd(hidden):
+    params = mlp.init_params(hidden, seed=4)
+    h, p = mlp.forward(X, params)
+    grads = mlp.backward(X, T, params, h, p)
     for key, value in params.items():
-        numeric = np.zeros_like(value, dtype=float)
-        for idx in np.ndindex(value.shape):
-            plus, minus = value.copy(), value.copy()
-            plus[idx] += eps
-            minus[idx] -= eps
-            f = [
-                mlp.bce_loss(mlp.forward(mlp.XOR_X, params | {key: v}), mlp.XOR_T)
-                for v in (plus, minus)
-            ]
-            numeric[idx] = (f[0] - f[1]) / (2 * eps)
-        np.testing.assert_allclose(grads[key][0], numeric, rtol=1e-6, atol=1e-10, err_msg=key)
+
+        def loss(v, key=key):
+            return mlp.bce_loss(mlp.forward(X, params | {key: v})[1], T)
+
+        np.testing.assert_allclose(
+            grads[key], numerical_gradient(loss, value), rtol=1e-6, atol=1e-10, err_msg=key
+        )
+    tp = {k: torch.tensor(v, requires_grad=True) for k, v in params.items()}
+    p_t = torch.sigmoid(torch.sigmoid(torch.tensor(X) @ tp["w1"] + tp["b1"]) @ tp["w2"] + tp["b2"])
+    torch.nn.functional.binary_cross_entropy(p_t, torch.tensor(T, dtype=torch.float64)).backward()
+    for key in params:
+        np.testing.assert_allclose(grads[key], tp[key].grad.numpy(), rtol=1e-10)
 
 
-def test_train_xor_many_seeds_at_once():
-    runs = mlp.train_xor(4, seeds=[0, 1, 2], epochs=300)
-    assert runs.losses.shape == (3, 301)
-    assert np.all(runs.losses[:, -1] < runs.losses[:, 0])
-    # the vectorised runs are the same as one run per seed
-    single = mlp.train_xor(4, seeds=[1], epochs=300)
-    np.testing.assert_allclose(single.final["w1"][0], runs.final["w1"][1], rtol=1e-12)
-    np.testing.assert_array_equal(runs.params(1, "start")["w1"], mlp.init_params(4, 1)["w1"])
-    assert runs.accuracy.shape == (3,) and runs.solved.dtype == bool
+def test_train_lowers_the_loss_and_leaves_the_start_alone():
+    start = mlp.init_params(4, seed=1)
+    before = {k: v.copy() for k, v in start.items()}
+    final, losses = mlp.train(X, T, start, epochs=300)
+    assert losses.shape == (301,) and losses[-1] < losses[0]
+    assert all(np.array_equal(start[k], before[k]) for k in start)
+    assert losses[-1] == pytest.approx(mlp.bce_loss(mlp.forward(X, final)[1], T))
 
 
-def test_train_xor_solves_xor_and_small_nets_get_stuck():
-    runs4 = mlp.train_xor(4, seeds=range(5))
-    assert runs4.solved.all()
-    np.testing.assert_array_equal(mlp.predict(mlp.XOR_X, runs4.params(0)), mlp.XOR_T)
-    runs2 = mlp.train_xor(2, seeds=range(20))
-    assert 0 < runs2.solved.sum() < 20
-    stuck = runs2.losses[~runs2.solved, -1]
-    np.testing.assert_allclose(stuck, np.log(2) / 2, atol=0.01)  # two points left at p = 1/2
+def test_the_lessons_sweep_solves_12_19_and_20_of_20_and_stuck_runs_sit_on_the_plateau():
+    plateau = np.log(2) / 2
+    for hidden, expected in ((2, 12), (3, 19), (4, 20)):
+        runs = [mlp.train(X, T, mlp.init_params(hidden, seed)) for seed in range(20)]
+        solved = [np.array_equal(mlp.predict(X, p), T) for p, _ in runs]
+        assert sum(solved) == expected
+        stuck = np.array(
+            [losses[-1] for (_, losses), ok in zip(runs, solved, strict=True) if not ok]
+        )
+        assert np.all((stuck > plateau) & (stuck < plateau + 0.005))
+    first_stuck, _ = mlp.train(X, T, mlp.init_params(2, 6))
+    assert not np.array_equal(mlp.predict(X, first_stuck), T)
 
 
-def test_train_xor_errors():
-    with pytest.raises(ValueError, match="epochs must be >= 1 and lr > 0"):
-        mlp.train_xor(2, [0], epochs=0)
-    with pytest.raises(ValueError, match="seeds is empty"):
-        mlp.train_xor(2, [])
+@pytest.mark.parametrize(
+    ("g", "g_grad", "torch_g"),
+    [(sigmoid, mlp.sigmoid_grad, torch.sigmoid), (np.tanh, mlp.tanh_grad, torch.tanh),
+     (mlp.relu, mlp.relu_grad, torch.relu)],
+)  # fmt: skip
+def test_activation_derivatives_match_autograd(g, g_grad, torch_g):
+    z = np.linspace(-4, 4, 81)  # includes 0
+    z_t = torch.tensor(z, requires_grad=True)
+    torch_g(z_t).sum().backward()
+    np.testing.assert_allclose(g(z), torch_g(torch.from_numpy(z)).numpy(), atol=1e-15)
+    np.testing.assert_allclose(g_grad(z), z_t.grad.numpy(), atol=1e-12)
+
+
+def test_activation_values_and_bounds():
+    np.testing.assert_array_equal(mlp.relu(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 2.0])
+    np.testing.assert_array_equal(mlp.relu_grad(np.array([-1.0, 0.0, 2.0])), [0.0, 0.0, 1.0])
+    z = np.linspace(-10, 10, 1001)
+    assert mlp.sigmoid_grad(z).max() == pytest.approx(0.25) and mlp.tanh_grad(z).max() == 1.0
+
+
+def test_deep_net_layers_init_and_gradient_norms():
+    net = mlp_experiments.DeepNet("relu", 6, 3, depth=4, width=8, seed=0)
+    linears = net.linears()
+    assert [tuple(m.weight.shape) for m in linears] == [(8, 6), (8, 8), (8, 8), (8, 8), (3, 8)]
+    assert all(m.weight.dtype == torch.float64 and not m.bias.any() for m in linears)
+    assert isinstance(net[1], torch.nn.ReLU)
+    with pytest.raises(ValueError, match="activation is 'swish'; expected one of"):
+        mlp_experiments.DeepNet("swish", 6, 3, depth=2, width=8, seed=0)
+    x = np.random.default_rng(0).normal(size=(50, 6))
+    labels = np.arange(50) % 3
+    norms = mlp_experiments.layer_gradient_norms("tanh", x, labels, depth=4, width=8, seed=1)
+    assert norms.shape == (5,) and np.all(norms > 0)
+    again = mlp_experiments.layer_gradient_norms("tanh", x, labels, depth=4, width=8, seed=1)
+    np.testing.assert_array_equal(norms, again)
+
+
+def test_sigmoid_gradients_vanish_with_depth_and_relu_ones_do_not():
+    """Lesson 02's measurement: ten sigmoid layers shrink the gradient about 1e5 times."""
+    digits = data.load_digits()
+    x = digits.images.reshape(len(digits.images), -1).astype(np.float64)
+    x = (x - x.mean(axis=0)) / (x.std(axis=0) + 1e-8)
+    ratio = {}
+    for g in ("sigmoid", "relu"):
+        norms = mlp_experiments.layer_gradient_norms(g, x, digits.labels, seed=0)
+        ratio[g] = norms[0] / norms[9]
+    assert ratio["sigmoid"] < 1e-4 and ratio["relu"] > 0.3

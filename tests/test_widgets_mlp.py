@@ -3,6 +3,8 @@ import pytest
 from matplotlib.figure import Figure
 
 from course_lib import mlp
+from course_lib.perceptron import step
+from course_lib.tensors import sigmoid
 from course_lib.widgets import mlp as demos
 
 
@@ -28,13 +30,35 @@ def test_hidden_weights_demo_handles_a_vertical_line_and_checks_start():
     assert np.array_equal(mlp.HAND_XOR["w1"], np.ones((2, 2)))  # the start was not modified
 
 
-def test_draw_views_counts_and_draws_both_spaces():
+def test_draw_views_counts_and_labels_hidden_points_with_their_coordinates():
     fig = Figure()
-    assert demos.draw_views(fig, mlp.HAND_XOR) == 4
+    assert demos.draw_views(fig, mlp.HAND_XOR, step) == 4
     ax_in, ax_h = fig.axes
     assert ax_in.get_title() == "input space" and len(ax_in.get_lines()) == 2
-    assert {t.get_text() for t in ax_h.texts} == {"(0,0)", "(0,1)", "(1,0)", "(1,1)"}
-    assert demos.draw_views(Figure(), mlp.HAND_XOR | {"b1": np.array([-0.5, -0.5])}) == 2
+    labels = {t.get_text() for t in ax_h.texts}
+    assert labels == {"h = (0, 0)\nfrom (0,0)", "h = (1, 0)\nfrom (0,1), (1,0)",
+                      "h = (1, 1)\nfrom (1,1)"}  # fmt: skip
+    assert demos.draw_views(Figure(), mlp.HAND_XOR | {"b1": np.array([-0.5, -0.5])}, step) == 2
+
+
+def test_draw_views_of_a_sigmoid_network_shows_decimals_and_the_output_line():
+    learned, _ = mlp.train(mlp.XOR_X, mlp.XOR_T, mlp.init_params(2, 0))
+    fig = Figure()
+    assert demos.draw_views(fig, learned, sigmoid) == 4
+    ax_h = fig.axes[1]
+    texts = [t.get_text() for t in ax_h.texts]
+    assert sorted(texts) == [
+        "h = (0.00, 0.96)\nfrom (1,0)",
+        "h = (0.02, 0.02)\nfrom (0,0), (1,1)",  # both class-0 points near the corner
+        "h = (0.96, 0.00)\nfrom (0,1)",
+    ]
+    assert ax_h.collections  # the shaded sides and the output unit's line
+
+
+def test_hidden_labels_group_coinciding_points():
+    h = np.array([[0.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 1.0]])
+    groups = demos.hidden_labels(mlp.XOR_X, h)
+    assert [rows for _, rows, _ in groups] == [[0], [1, 2], [3]]
 
 
 def test_one_step_of_the_first_slider_changes_the_picture():
@@ -44,3 +68,12 @@ def test_one_step_of_the_first_slider_changes_the_picture():
     image = demo.image.value
     first.value = first.value + first.step
     assert demo.image.value != image
+
+
+def test_draw_hidden_space_draws_every_point_and_one_label_per_hidden_point():
+    fig = Figure()
+    ax = fig.add_subplot()
+    h = np.array([[0.1, 0.9], [0.5, 0.5], [0.5, 0.5], [0.9, 0.1]])
+    demos.draw_hidden_space(ax, h, {"w2": np.array([1.0, -1.0]), "b2": np.array(0.0)})
+    assert sum(len(c.get_offsets()) for c in ax.collections if hasattr(c, "get_offsets")) >= 4
+    assert len(ax.texts) == 3 and ax.get_xlabel() == "$h_1$"

@@ -2,12 +2,13 @@ import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from course_lib import tensors
 from course_lib.widgets.tensors import (
     broadcast_explorer,
     dense_layer_explorer,
     draw_broadcast,
     draw_dense_layer,
+    parse_shape,
+    rotation_stretch,
 )
 
 GRID = np.stack(np.meshgrid(np.linspace(-1, 1, 5), np.linspace(-1, 1, 5)), axis=-1).reshape(-1, 2)
@@ -46,10 +47,46 @@ def test_dense_layer_explorer_redraws_when_a_slider_moves_one_step():
 
 def test_draw_dense_layer_counts_the_points_relu_moves():
     fig = Figure()
-    summary = draw_dense_layer(fig, GRID, tensors.rotation_stretch(0.0, 1.0), np.array([2.0, 2.0]))
+    summary = draw_dense_layer(fig, GRID, rotation_stretch(0.0, 1.0), np.array([2.0, 2.0]))
     assert summary.endswith("relu moves 0 of 25 points onto an axis (0 of them onto the origin)")
     assert len(fig.axes) == 3 and fig.axes[0].get_title() == "$x$"
     summary = draw_dense_layer(Figure(), GRID, np.eye(2), np.array([-2.0, -2.0]))
     assert summary.endswith("relu moves 25 of 25 points onto an axis (25 of them onto the origin)")
     with pytest.raises(ValueError, match="need points"):
         draw_dense_layer(Figure(), GRID[:, :1], np.eye(2), np.zeros(2))
+
+
+@pytest.mark.parametrize(
+    ("text", "shape"), [("3, 1, 5", (3, 1, 5)), ("(3,1,5)", (3, 1, 5)), ("3x1", (3, 1)), ("", ())]
+)
+def test_parse_shape(text, shape):
+    assert parse_shape(text) == shape
+
+
+def test_parse_shape_rejects_words():
+    with pytest.raises(ValueError, match="text must be sizes separated by commas"):
+        parse_shape("three, four")
+
+
+def test_rotation_stretch_turns_then_stretches_row_vectors():
+    quarter = rotation_stretch(90.0, 1.0)
+    np.testing.assert_allclose(np.array([1.0, 0.0]) @ quarter, [0.0, 1.0], atol=1e-12)
+    np.testing.assert_allclose(np.array([0.0, 1.0]) @ quarter, [-1.0, 0.0], atol=1e-12)
+    np.testing.assert_allclose(rotation_stretch(0.0, 2.5), [[2.5, 0.0], [0.0, 1.0]])
+    w = rotation_stretch(30.0, 1.0)
+    np.testing.assert_allclose(w @ w.T, np.eye(2), atol=1e-12)  # a pure turn keeps lengths
+    with pytest.raises(ValueError, match="angle and stretch must be finite"):
+        rotation_stretch(float("nan"), 1.0)
+
+
+def test_the_lessons_claims_about_the_dense_layer_explorer():
+    """Lesson 00: stretch 0 puts the grid on one line; the start values fold 220 of 441 points."""
+    assert np.linalg.matrix_rank(rotation_stretch(30.0, 0.0)) == 1
+    side = np.linspace(-1, 1, 21)
+    grid = np.stack(np.meshgrid(side, side), axis=-1).reshape(-1, 2)
+    summary = draw_dense_layer(Figure(), grid, rotation_stretch(30.0, 1.5), np.array([0.4, 0.5]))
+    assert summary.endswith(
+        "relu moves 220 of 441 points onto an axis (36 of them onto the origin)"
+    )
+    summary = draw_dense_layer(Figure(), grid, rotation_stretch(0.0, 1.0), np.array([1.5, 1.5]))
+    assert "relu moves 0 of 441" in summary

@@ -4,8 +4,9 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course_lib import mlp
+from course_lib import mlp, perceptron
 from course_lib.exercises import Feedback, as_array, call_student, checker, correct, wrong
+from course_lib.tensors import sigmoid
 
 OR_NAND = {"w1": np.array([[1.0, -1.0], [1.0, -1.0]]), "b1": np.array([-0.5, 1.5])}
 """Exercise 2's hidden layer: unit 1 computes OR, unit 2 NAND (step activations)."""
@@ -14,7 +15,7 @@ OR_NAND = {"w1": np.array([[1.0, -1.0], [1.0, -1.0]]), "b1": np.array([-0.5, 1.5
 @checker("`h_hand`")
 def check_hidden_view(h_hand: np.ndarray) -> Feedback:
     """The hand network's hidden outputs for the four XOR inputs, (4, 2) of 0/1."""
-    expected = mlp.hidden(mlp.XOR_X, mlp.HAND_XOR, "step")
+    expected = mlp.layer(mlp.XOR_X, mlp.HAND_XOR["w1"], mlp.HAND_XOR["b1"], perceptron.step)
     got = as_array(h_hand, "h_hand")
     if got.shape != (4, 2):
         return wrong(
@@ -42,9 +43,9 @@ def check_or_nand_output(w2: np.ndarray, b2: float) -> Feedback:
     w2 = as_array(w2, "w2_and").reshape(-1)
     if w2.shape != (2,):
         return wrong(f"the output unit has one weight per hidden unit, shape (2,), got {w2.shape}.")
-    params = OR_NAND | {"w2": w2, "b2": np.array(float(as_array(b2, "b2_and")))}
-    h = mlp.hidden(mlp.XOR_X, params, "step")
-    out = mlp.forward(mlp.XOR_X, params, "step").astype(int)
+    b2 = float(as_array(b2, "b2_and"))
+    h = mlp.layer(mlp.XOR_X, OR_NAND["w1"], OR_NAND["b1"], perceptron.step)
+    out = mlp.layer(h, w2, b2, perceptron.step)
     for x, hx, y, t in zip(mlp.XOR_X.astype(int), h.astype(int), out, mlp.XOR_T, strict=True):
         if y != t:
             return wrong(
@@ -55,25 +56,48 @@ def check_or_nand_output(w2: np.ndarray, b2: float) -> Feedback:
     return correct("XOR = OR and NAND: the output unit is an AND of the hidden units.")
 
 
-@checker("`my_forward`")
-def check_forward(my_forward: Callable) -> Feedback:
-    """A student's my_forward(x (n, 2), w1 (2, h), b1 (h,), w2 (h,), b2) -> (n,) probabilities."""
+def reference_tanh_backward(
+    x: np.ndarray, t: np.ndarray, params: mlp.Params, h: np.ndarray, p: np.ndarray
+) -> mlp.Params:
+    """Exercise 3's answer: ``mlp.backward`` with tanh's slope 1 - h^2 for the hidden layer."""
+    dz2 = (p - t) / len(t)
+    dz1 = np.outer(dz2, params["w2"]) * (1 - h**2)
+    return {"w1": x.T @ dz1, "b1": dz1.sum(axis=0), "w2": h.T @ dz2, "b2": dz2.sum()}
+
+
+@checker("`backward_tanh`")
+def check_tanh_backward(backward_tanh: Callable) -> Feedback:
+    """A student's backward_tanh(x, t, params, h, p) for h = tanh(x @ w1 + b1),
+    p = sigmoid(h @ w2 + b2) and the binary cross-entropy -> dict of gradients like params."""
     rng = np.random.default_rng(2)
-    for h in (2, 3, 5):
-        params = mlp.init_params(h, seed=h)
-        x = rng.normal(size=(6, 2))
-        expected = mlp.forward(x, params)
-        got = as_array(call_student(my_forward, x, *params.values()), "the output")
-        if got.shape != (6,):
-            return wrong(f"for 6 inputs and {h} hidden units return shape (6,), got {got.shape}.")
-        if np.allclose(got, expected):
-            continue
-        z = x @ params["w1"] + params["b1"]
-        if np.allclose(got, mlp.sigmoid(z @ params["w2"] + params["b2"])):
-            return wrong("the hidden layer has no activation: apply the sigmoid to x @ w1 + b1.")
-        if np.allclose(got, mlp.hidden(x, params) @ params["w2"] + params["b2"]):
-            return wrong("the output is not squashed: apply the sigmoid to the output unit too.")
-        return wrong(
-            f"with {h} hidden units your outputs differ, e.g. {got[0]:.4f} vs {expected[0]:.4f}."
-        )
-    return correct("your forward pass matches mlp.forward for 2, 3 and 5 hidden units.")
+    for hidden in (2, 3, 5):
+        params = mlp.init_params(hidden, seed=hidden)
+        x, t = rng.normal(size=(6, 2)), rng.integers(0, 2, size=6)
+        h = np.tanh(x @ params["w1"] + params["b1"])
+        p = sigmoid(h @ params["w2"] + params["b2"])
+        got = call_student(backward_tanh, x, t, params, h, p)
+        if not isinstance(got, dict) or set(got) != set(params):
+            return wrong(f"return a dict with the keys {sorted(params)}, like `backward` does.")
+        expected = reference_tanh_backward(x, t, params, h, p)
+        as_sigmoid = mlp.backward(x, t, params, h, p)
+        for key in ("w2", "b2", "w1", "b1"):
+            got_k = as_array(got[key], f"the gradient of {key}")
+            if np.shape(got_k) != np.shape(expected[key]):
+                return wrong(
+                    f"the gradient of {key} must have the shape of {key}, "
+                    f"{np.shape(expected[key])}; got {np.shape(got_k)}."
+                )
+            if np.allclose(got_k, expected[key]):
+                continue
+            if key in ("w1", "b1") and np.allclose(got_k, as_sigmoid[key]):
+                return wrong("that is the sigmoid's slope h(1 - h); tanh's slope is 1 - h**2.")
+            if key in ("w2", "b2"):
+                return wrong(
+                    f"the output layer has not changed: keep backward's gradient of {key}."
+                )
+            return wrong(
+                f"with {hidden} hidden units the gradient of {key} differs, e.g. "
+                f"{np.ravel(got_k)[0]:.4f} vs {np.ravel(expected[key])[0]:.4f}: "
+                "dL/dz1 = dL/dh * (1 - h**2)."
+            )
+    return correct("right for 2, 3 and 5 hidden units: only the hidden slope changed.")

@@ -43,27 +43,54 @@ def check_not_gate(w: np.ndarray, b: float) -> Feedback:
     return correct("a negative weight and a positive bias compute NOT.")
 
 
-@checker("`my_update`")
-def check_update(my_update: Callable) -> Feedback:
-    """A student's version of ``perceptron.update(w, b, x, t, lr)``."""
+def reference_update_with_margin(
+    w: np.ndarray, b: float, x: np.ndarray, t: int, lr: float, margin: float
+) -> tuple[np.ndarray, float]:
+    """Exercise 3's answer: with s = 2t - 1, add (lr s x, lr s) when s (x . w + b) <= margin."""
+    s = 2 * t - 1
+    if s * (x @ w + b) <= margin:
+        return w + lr * s * x, b + lr * s
+    return w, b
+
+
+@checker("`update_with_margin`")
+def check_update_with_margin(update_with_margin: Callable) -> Feedback:
+    """A student's update_with_margin(w, b, x, t, lr, margin) -> (w, b)."""
     rng = np.random.default_rng(1)
-    cases = [(np.array([0.0, 0.0]), 0.0, np.array([1.0, 1.0]), 1, 1.0)]
-    cases += [(rng.normal(size=3), rng.normal(), rng.normal(size=3), t, 0.5) for t in (0, 1) * 4]
-    for w, b, x, t, lr in cases:
-        expected_w, expected_b = perceptron.update(w, b, x, t, lr)
-        got = call_student(my_update, w.copy(), b, x, t, lr)
+    cases = [
+        (np.array([1.0, 1.0]), -1.5, np.array([1.0, 0.0]), 0, 1.0, 0.0),  # t = 0 on the line
+        (np.array([1.0, 1.0]), -1.0, np.array([1.0, 1.0]), 1, 0.5, 2.0),  # right, too close
+        (np.array([1.0, 1.0]), -1.0, np.array([1.0, 1.0]), 1, 0.5, 0.5),  # right, far enough
+    ]
+    cases += [
+        (rng.normal(size=3), rng.normal(), rng.normal(size=3), t, 0.5, margin)
+        for t in (0, 1)
+        for margin in (0.0, 1.0, 1.0)
+    ]
+    for w, b, x, t, lr, margin in cases:
+        expected_w, expected_b = reference_update_with_margin(w, b, x, t, lr, margin)
+        w_before = w.copy()
+        got = call_student(update_with_margin, w, b, x, t, lr, margin)
         if not isinstance(got, tuple) or len(got) != 2:
-            return wrong(f"my_update should return a pair (w, b), got {type(got).__name__}.")
+            return wrong(f"return a pair (w, b), got {type(got).__name__}.")
         got_w, got_b = as_array(got[0], "the returned w"), float(as_array(got[1], "the returned b"))
-        y = int(perceptron.step(w @ x + b))
-        situation = f"for w={np.round(w, 2)}, b={b:.2f}, x={np.round(x, 2)}, t={t} (output {y})"
+        score = (2 * t - 1) * (x @ w_before + b)
+        where = f"for t={t}, margin={margin:g} and s (x . w + b) = {score:.3g}"
+        if not np.array_equal(w, w_before):
+            return wrong("w was changed in place: return a new array, e.g. w + lr * s * x.")
         if got_w.shape != w.shape:
-            return wrong(f"{situation} w has shape {w.shape} but yours returned {got_w.shape}.")
-        if not (np.allclose(got_w, expected_w) and np.isclose(got_b, expected_b)):
-            if y == t:
-                return wrong(f"{situation} the output is already right, so nothing may change.")
+            return wrong(f"{where}: w has shape {w.shape} but yours returned {got_w.shape}.")
+        if np.allclose(got_w, expected_w) and np.isclose(got_b, expected_b):
+            continue
+        if score > margin:
+            return wrong(f"{where}: the point is beyond the margin: nothing may change.")
+        if np.allclose(got_w, w) and np.isclose(got_b, b):
             return wrong(
-                f"{situation} expected w={np.round(expected_w, 3)}, b={expected_b:.3f}; got "
-                f"w={np.round(got_w, 3)}, b={got_b:.3f}: use w + lr * (t - y) * x."
+                f"{where}: the point is within the margin, so it must update; (t - y) is 0 on a"
+                " right answer: use s = 2t - 1."
             )
-    return correct("your update matches Rosenblatt's rule on every test case.")
+        return wrong(
+            f"{where}: expected w={np.round(expected_w, 3)}, b={expected_b:.3f}; got "
+            f"w={np.round(got_w, 3)}, b={got_b:.3f}: use w + lr * s * x and b + lr * s."
+        )
+    return correct("on separable data this rule stops only once every point clears the margin.")

@@ -89,3 +89,32 @@ def check_mse_grad(mse_grad: Callable[..., Any]) -> Feedback:
     if problem:
         return wrong(problem + "; compare with finite differences: `numerical_gradient`.")
     return correct("this is exactly what autograd computes for you.")
+
+
+@checker("`brightest`")
+def check_brightest(images: np.ndarray, brightest: Any) -> Feedback:
+    """Exercise 3 (modify): for every image (n, h, w), the flat index (0 to h*w - 1) of a pixel
+    that holds its largest value; any of several equally bright pixels is right."""
+    rows = np.asarray(images).reshape(len(images), -1)
+    got = np.asarray(brightest)
+    n, pixels = rows.shape
+    if got.shape != (n,):
+        surviving = "axis 0 is the images, and the axis you reduce disappears"
+        hints = {
+            (): "`argmax` without an axis flattens everything: give it the pixel axis",
+            tuple(np.shape(images)[1:]): surviving,
+            (pixels,): surviving,
+            (n, np.shape(images)[1]): "that reduces one of the two pixel axes: flatten each image",
+        }
+        hint = hints.get(got.shape, "reshape to (n, 64) and reduce the pixel axis")
+        return wrong(f"brightest needs one number per image, ({n},), got {got.shape}: {hint}.")
+    if not np.issubdtype(got.dtype, np.integer) or got.min() < 0 or got.max() >= pixels:
+        return wrong(f"brightest should hold pixel positions, ints from 0 to {pixels - 1}.")
+    bad = np.flatnonzero(rows[np.arange(n), got] < rows.max(axis=1))
+    if bad.size:
+        k = int(bad[0])
+        return wrong(
+            f"image {k}: pixel {got[k]} holds {rows[k, got[k]]:.3g}, but its brightest pixel "
+            f"holds {rows[k].max():.3g}."
+        )
+    return correct("the reduced axis disappears; the image axis survives, one answer each.")

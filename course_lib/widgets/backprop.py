@@ -6,7 +6,8 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 
-from course_lib import backprop as bp
+from course_lib.backprop import backward_333, forward_333
+from course_lib.seed001 import Problem
 from course_lib.widgets import Demo
 
 LAYERS = ("x", "h1 (ReLU)", "h2 (sigmoid)", "o (softmax)")
@@ -20,7 +21,8 @@ POSITIVE, NEGATIVE = "#1f77b4", "#d62728"
 def draw_graph(ax: Axes, r: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray) -> None:
     """Draw the 3-3-3 network with its forward values and its gradients.
 
-    r: ``backprop.exact_pass`` result; x: (3,) input; y: (3,) one-hot target.
+    r: ``forward_333``'s intermediates and ``backward_333``'s gradients in one dict;
+    x: (3,) input; y: (3,) one-hot target.
     Each unit shows its output (black) and, in colour, dL/d(its pre-activation), the "delta"
     that back-propagation sends through it. Each weight is a line whose width grows with
     |dL/dW| (scaled per layer) and whose colour is the sign of dL/dW: blue positive (gradient
@@ -76,10 +78,10 @@ def _matrix_html(name: str, m: np.ndarray) -> str:
     return f"<td><b>{name}</b><table>{rows}</table></td>"
 
 
-def backprop_explorer(problem: bp.Problem) -> Demo:
+def backprop_explorer(problem: Problem) -> Demo:
     """Change the input, the target or one weight; see every gradient and the new weights.
 
-    problem: the starting point (``backprop.seed_001_problem()``): x (3,), one-hot y (3,),
+    problem: the starting point (``seed001.problem()``): x (3,), one-hot y (3,),
     three (3, 3) weights, three (3,) biases, the learning rate. One weight at a time is changed
     from its starting value (choosing another weight puts the slider on that weight's value).
     """
@@ -96,16 +98,18 @@ def backprop_explorer(problem: bp.Problem) -> Demo:
         y = np.eye(3)[target]
         weights = [w.copy() for w in problem.weights]
         weights[WEIGHT_NAMES.index(weight[:4])][int(weight[5]), int(weight[7])] = value
-        r = bp.exact_pass(x, y, weights, problem.biases, problem.lr)
+        f = forward_333(x, y, weights, problem.biases)
+        r = {**f, **backward_333(x, y, weights, f)}
         draw_graph(fig.add_subplot(), r, x, y)
         fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.99)
-        after = bp.forward_loss(x, y, [r[f"w_{n[2:]}_new"] for n in WEIGHT_NAMES], problem.biases)
+        new = [w - problem.lr * r[g] for w, g in zip(weights, GRAD_NAMES, strict=True)]
+        after = forward_333(x, y, new, problem.biases)["loss"]
         grads = "".join(_matrix_html(g, r[g]) for g in GRAD_NAMES)
-        new = "".join(_matrix_html(f"new {w}", r[f"w_{w[2:]}_new"]) for w in WEIGHT_NAMES)
+        news = "".join(_matrix_html(f"new {n}", w) for n, w in zip(WEIGHT_NAMES, new, strict=True))
         return (
             f"loss {float(r['loss']):.5f} &rarr; {after:.5f} after one step of lr "
             f"{problem.lr:g} (weights only); output p = {np.round(r['o_out'], 4)}"
-            f"<table><tr>{grads}</tr><tr>{new}</tr></table>"
+            f"<table><tr>{grads}</tr><tr>{news}</tr></table>"
         )
 
     slider = {"min": 0.0, "max": 1.0, "step": 0.05, "continuous_update": False}

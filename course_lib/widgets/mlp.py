@@ -1,20 +1,22 @@
-"""Live demo for lesson 02: move the hidden units' lines and watch XOR's decision regions."""
+"""Lesson 02's pictures and live demo: a 2-2-1 network's two views of XOR (input space and
+hidden-unit space), the hidden weights on sliders, and the activation functions."""
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
-from course_lib import mlp, plots
+from course_lib import mlp, perceptron, plots
 from course_lib.widgets import Demo
 
 LIMITS = (-0.5, 1.5)
 HIDDEN_LIMITS = (-0.25, 1.25)
-SHADES = ("#c6dbef", "#fcbba1")  # class 0, class 1 (as plots.decision_regions)
+SHADES = ("#c6dbef", "#fcbba1")  # output class 0, class 1 (as plots.decision_regions)
 
 
-def _linear_regions(ax: Axes, w: np.ndarray, b: float) -> None:
-    """Shade hidden-unit space by the output unit's side of its line h @ w + b = 0."""
+def _output_regions(ax: Axes, w: np.ndarray, b: float) -> None:
+    """Shade hidden-unit space by the side of the output unit's line h @ w + b = 0; draw it."""
     g = np.linspace(*HIDDEN_LIMITS, 50)
     gx, gy = np.meshgrid(g, g)
     score = w[0] * gx + w[1] * gy + b
@@ -27,18 +29,57 @@ def _linear_regions(ax: Axes, w: np.ndarray, b: float) -> None:
     ax.set_ylim(*HIDDEN_LIMITS)
 
 
-def draw_views(fig: Figure, params: mlp.Params) -> int:
-    """Draw a 2-2-1 step network's two views of XOR on fig; return how many points it gets right.
+def hidden_labels(x: np.ndarray, h: np.ndarray) -> list[tuple[np.ndarray, list[int], str]]:
+    """Group the inputs that land on the same hidden point: (point (2,), rows of x, label).
 
-    params: w1 (2, 2), b1 (2,), w2 (2,), b2 (). Left: the decision regions in input space and the
-    hidden units' lines (where each unit switches); right: the four points in hidden-unit space
-    (coinciding points drawn slightly apart) and the output unit's line there.
+    x: (n, 2) 0/1 inputs, h: (n, 2) their hidden coordinates. The label gives the coordinates
+    (as ints when they are whole) and the inputs that land there, e.g. "h = (1, 0)
+    from (0,1), (1,0)".
     """
-    w2, b2 = np.asarray(params["w2"], dtype=float), float(params["b2"])
+    whole = np.allclose(h, np.round(h))
+    groups: dict[tuple[float, float], list[int]] = {}
+    for row, point in enumerate(np.round(h, 2)):
+        groups.setdefault((float(point[0]), float(point[1])), []).append(row)
+    labels = []
+    for point, rows in groups.items():
+        coords = ", ".join(f"{v:.0f}" if whole else f"{v:.2f}" for v in point)
+        inputs = ", ".join(f"({a:.0f},{b:.0f})" for a, b in x[rows])
+        labels.append((np.array(point), rows, f"h = ({coords})\nfrom {inputs}"))
+    return labels
+
+
+def draw_hidden_space(ax: Axes, h: np.ndarray, params: mlp.Params) -> None:
+    """The four XOR inputs at their hidden coordinates h (4, 2), each labelled with them, and the
+    output unit's line h @ w2 + b2 = 0 with its two sides shaded."""
+    _output_regions(ax, np.asarray(params["w2"], dtype=float), float(params["b2"]))
+    for point, rows, label in hidden_labels(mlp.XOR_X, h):
+        offsets = np.linspace(-0.035, 0.035, len(rows)) if len(rows) > 1 else [0.0]
+        for row, dx in zip(rows, offsets, strict=True):
+            colour = plots.COLORS[mlp.XOR_T[row]]
+            ax.scatter(point[0] + dx, point[1], s=90, c=colour, edgecolors="k", zorder=3)
+        right, up = point[0] < 0.5, point[1] < 0.5  # write towards the middle of the square
+        where = point + np.array([0.07 if right else -0.07, 0.1 if up else -0.1])
+        ha, va = "left" if right else "right", "bottom" if up else "top"
+        ax.annotate(label, point, where, ha=ha, va=va, fontsize=8)
+    ax.set_title("hidden-unit space $(h_1, h_2)$", fontsize=11)
+    ax.set_xlabel("$h_1$")
+    ax.set_ylabel("$h_2$")
+
+
+def draw_views(fig: Figure, params: mlp.Params, g: mlp.Activation = perceptron.step) -> int:
+    """A 2-2-1 network's two views of XOR on fig; returns how many of the 4 points it gets right.
+
+    params: w1 (2, 2), b1 (2,), w2 (2,), b2 (); g: the activation of every unit (the step, or
+    the sigmoid). Left: the class the network gives every point of input space (p > 0.5) and
+    each hidden unit's line (where it switches); right: ``draw_hidden_space``.
+    """
     ax_in, ax_h = fig.subplots(1, 2)
-    plots.decision_regions(
-        ax_in, lambda p: mlp.forward(p, params, "step"), LIMITS, LIMITS, resolution=70
-    )
+
+    def predicted(points: np.ndarray) -> np.ndarray:
+        weights, biases = [params["w1"], params["w2"]], [params["b1"], params["b2"]]
+        return (mlp.network(points, weights, biases, [g, g]) > 0.5).astype(int)
+
+    plots.decision_regions(ax_in, predicted, LIMITS, LIMITS, resolution=70)
     plots.scatter_classes(ax_in, mlp.XOR_X, mlp.XOR_T, size=90)
     xs = np.array(LIMITS)
     for unit, color in ((0, plots.COLORS[2]), (1, plots.COLORS[4])):
@@ -50,25 +91,20 @@ def draw_views(fig: Figure, params: mlp.Params) -> int:
             ax_in.axvline(-bias / wa, ls="--", color=color, lw=2.5, label=label)
     ax_in.set_xlim(*LIMITS)
     ax_in.set_ylim(*LIMITS)
-    ax_in.set_title("input space")
-    ax_in.set_xlabel("x1")
-    ax_in.set_ylabel("x2")
+    ax_in.set_title("input space", fontsize=11)
+    ax_in.set_xlabel("$x_1$")
+    ax_in.set_ylabel("$x_2$")
     ax_in.legend(loc="upper left", fontsize=7)
-    h = mlp.hidden(mlp.XOR_X, params, "step")
-    jitter = np.array([[-0.04, -0.04], [0.04, -0.04], [-0.04, 0.04], [0.04, 0.04]])
-    _linear_regions(ax_h, w2, b2)
-    plots.scatter_classes(ax_h, h + jitter, mlp.XOR_T, size=90)
-    for (a, b), (u, v) in zip(mlp.XOR_X.astype(int), h + jitter, strict=True):
-        ax_h.annotate(f"({a},{b})", (u, v), (u + 0.05, v + 0.06), fontsize=8)
-    ax_h.set_title("hidden-unit space (h1, h2)")
-    ax_h.set_xlabel("h1")
-    ax_h.set_ylabel("h2")
-    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.12, top=0.9, wspace=0.25)
-    return int(np.sum(mlp.predict(mlp.XOR_X, params, "step") == mlp.XOR_T))
+    h = mlp.layer(mlp.XOR_X, params["w1"], params["b1"], g)
+    draw_hidden_space(ax_h, h, params)
+    line = Line2D([], [], color="k", lw=1.5, label="output unit's line")
+    ax_h.legend(handles=[line], loc="upper right", fontsize=7)
+    fig.subplots_adjust(left=0.07, right=0.98, bottom=0.13, top=0.9, wspace=0.25)
+    return int(np.sum(predicted(mlp.XOR_X) == mlp.XOR_T))
 
 
 def hidden_weights(start: mlp.Params = mlp.HAND_XOR) -> Demo:
-    """Sliders for the hidden weights and biases of a 2-2-1 step network; the output layer stays.
+    """Sliders for the hidden weights and biases of a 2-2-1 step network; the output unit stays.
 
     start: the 2-2-1 network to begin from (keys w1 (2, 2), b1 (2,), w2 (2,), b2 ()).
     The figure is draw_views of the network the sliders set.
@@ -87,13 +123,9 @@ def hidden_weights(start: mlp.Params = mlp.HAND_XOR) -> Demo:
 
     def slider(value: float, name: str) -> widgets.FloatSlider:
         return widgets.FloatSlider(
-            value=float(value),
-            min=-2.0,
-            max=2.0,
-            step=0.1,
-            description=name,
+            value=float(value), min=-2.0, max=2.0, step=0.1, description=name,
             continuous_update=False,
-        )
+        )  # fmt: skip
 
     controls = {
         "w11": slider(w1[0, 0], "w1[0,0]"),
@@ -103,4 +135,4 @@ def hidden_weights(start: mlp.Params = mlp.HAND_XOR) -> Demo:
         "w22": slider(w1[1, 1], "w1[1,1]"),
         "b1_2": slider(b1[1], "b1[1]"),
     }
-    return Demo(draw, controls, title="XOR: the hidden layer's weights", figsize=(10, 4.4))
+    return Demo(draw, controls, title="XOR: the hidden layer's weights", figsize=(10, 4.0))

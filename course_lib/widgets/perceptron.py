@@ -1,77 +1,141 @@
-"""Live demos for lesson 01: perceptron training epoch by epoch, and network width."""
+"""Lesson 01's pictures and live demos: the perceptron's line epoch by epoch, and Cybenko's sums
+of smoothed steps fitted to a curve."""
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from course_lib import perceptron, plots
 from course_lib.widgets import Demo
 
 LIMITS = (-0.5, 1.5)
+REGIONS = ("#c6dbef", "#fcbba1")
+"""Shades of the regions where the perceptron outputs 0 and 1 (as plots.decision_regions)."""
+
+TARGETS = {
+    "sin x": np.sin,
+    "|x|": np.abs,
+    "a jump at x = 0.5": lambda x: (x > 0.5).astype(float),
+}
+"""Functions on [-pi, pi] for the universal-approximation demo; the jump is not continuous."""
 
 
-def training_epochs(
-    runs: dict[str, perceptron.Run], x: np.ndarray = perceptron.BINARY_INPUTS
-) -> Demo:
+def draw_epoch(ax: Axes, run: perceptron.Run, gate: str, epoch: int, size: float = 50) -> int:
+    """The perceptron of ``run`` after ``epoch`` on the truth table of ``gate``; returns mistakes.
+
+    Shades the two output regions, draws the line w . x + b = 0, the four inputs coloured by
+    their target, and a ring around each one the perceptron gets wrong.
+    """
+    x, targets = perceptron.BINARY_INPUTS, perceptron.GATES[gate]
+    row = run.weights[min(epoch, len(run.weights) - 1)]
+    w, b = row[:2], row[2]
+    plots.decision_regions(
+        ax, lambda p: perceptron.predict(p, w, b), LIMITS, LIMITS, resolution=120
+    )
+    plots.scatter_classes(ax, x, targets, size=size)
+    wrong = perceptron.predict(x, w, b) != targets
+    ax.scatter(*x[wrong].T, s=4.5 * size, facecolors="none", edgecolors="k", linewidths=1.5)
+    ax.set_xticks([0, 1])
+    ax.set_yticks([0, 1])
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    return int(wrong.sum())
+
+
+def epoch_legend(fig: Figure, **kwargs) -> None:
+    """The legend of ``draw_epoch`` panels: regions, targets, line and rings."""
+    marker = {"marker": "o", "linestyle": "none", "markeredgecolor": "k", "markersize": 8}
+    handles = [
+        Patch(facecolor=REGIONS[0], label="output 0"),
+        Patch(facecolor=REGIONS[1], label="output 1"),
+        Line2D([], [], color="k", linewidth=1.5, label="$w \\cdot x + b = 0$"),
+        Line2D([], [], markerfacecolor=plots.COLORS[0], label="target 0", **marker),
+        Line2D([], [], markerfacecolor=plots.COLORS[1], label="target 1", **marker),
+        Line2D([], [], markerfacecolor="none", label="wrong", **marker | {"markersize": 13}),
+    ]
+    fig.legend(handles=handles, **({"loc": "lower center", "ncol": 6} | kwargs))
+
+
+def draw_epoch_grid(fig: Figure, runs: dict[str, perceptron.Run], gates: list[str]) -> None:
+    """One row per gate: the perceptron after epochs 0, 1, 2, 3 and after its last epoch.
+
+    runs: gate name -> ``perceptron.train`` result on ``perceptron.BINARY_INPUTS``.
+    """
+    axes = fig.subplots(len(gates), 5, sharex=True, sharey=True, squeeze=False)
+    for row, gate in zip(axes, gates, strict=True):
+        last = len(runs[gate].weights) - 1
+        for ax, epoch in zip(row, [0, 1, 2, 3, last], strict=True):
+            draw_epoch(ax, runs[gate], gate, epoch)
+            ax.set_title(f"{gate}, epoch {epoch}" + " (last)" * (epoch == last), fontsize=9)
+            ax.label_outer()
+    epoch_legend(fig, fontsize=9)
+    fig.tight_layout(rect=(0, 0.07, 1, 1))
+
+
+def training_epochs(runs: dict[str, perceptron.Run]) -> Demo:
     """Pick a gate and an epoch: see the perceptron's line and its mistakes after that epoch.
 
-    runs: gate name -> ``perceptron.train`` result on the inputs x (n, 2).
+    runs: gate name -> ``perceptron.train`` result on ``perceptron.BINARY_INPUTS``.
     """
     longest = max(len(run.weights) - 1 for run in runs.values())
 
     def draw(fig: Figure, gate: str, epoch: int) -> str:
-        run, targets = runs[gate], perceptron.GATES[gate]
-        row = run.weights[min(epoch, len(run.weights) - 1)]
-        w, b = row[:2], row[2]
+        run = runs[gate]
         ax = fig.add_subplot()
-        plots.decision_regions(
-            ax, lambda p: perceptron.predict(p, w, b), LIMITS, LIMITS, resolution=150
-        )
-        plots.scatter_classes(ax, x, targets, size=120)
-        wrong = perceptron.predict(x, w, b) != targets
-        ax.scatter(
-            *x[wrong].T,
-            s=400,
-            facecolors="none",
-            edgecolors="k",
-            linewidths=2,
-            label="misclassified",
-        )
-        ax.set_title(f"{gate} after epoch {epoch}: w = {np.round(w, 2)}, b = {b:g}")
-        ax.legend(loc="upper left", fontsize=8, markerscale=0.5)
-        return f"{gate}, epoch {epoch}: <b>{int(wrong.sum())}</b> of {len(x)} points misclassified"
+        wrong = draw_epoch(ax, run, gate, epoch, size=120)
+        w_b = run.weights[min(epoch, len(run.weights) - 1)]
+        ax.set_title(f"{gate} after epoch {epoch}: w = {w_b[:2]}, b = {w_b[2]:g}", fontsize=11)
+        epoch_legend(fig, loc="center right", ncol=1, fontsize=9)
+        fig.subplots_adjust(left=0.1, right=0.7, bottom=0.12, top=0.9)
+        x = perceptron.BINARY_INPUTS
+        return f"{gate}, epoch {epoch}: <b>{wrong}</b> of {len(x)} points misclassified"
 
     controls = {
         "gate": widgets.Dropdown(options=list(runs), description="gate"),
         "epoch": widgets.IntSlider(value=0, min=0, max=longest, description="epoch"),
     }
-    return Demo(draw, controls, title="Perceptron training, epoch by epoch", figsize=(5.5, 5))
+    return Demo(draw, controls, title="Perceptron training, epoch by epoch", figsize=(6.4, 4.2))
 
 
-def network_width(x: np.ndarray, y: np.ndarray, fits: dict[int, dict[str, np.ndarray]]) -> Demo:
-    """Pick a number of hidden units: see the fitted curve and its scaled sigmoids.
+def draw_fit(fig: Figure, x: np.ndarray, y: np.ndarray, params: perceptron.Params) -> str:
+    """Left: the target y(x) and Cybenko's sum with ``params``; right: its terms, one per unit.
 
-    x, y: (n,) the target function's samples; fits: hidden units -> ``numpy_params`` of a fit.
+    x, y: (n,). Returns a summary: the units, the largest error and the largest |alpha|.
+    """
+    fit_ax, terms_ax = fig.subplots(1, 2)
+    fit = perceptron.one_hidden_layer(x, params)
+    units = len(params["w"])
+    fit_ax.plot(x, y, "k--", linewidth=2, label="target")
+    fit_ax.plot(x, fit, color=plots.COLORS[1], linewidth=2, label="network")
+    fit_ax.set_title(f"{units} hidden unit{'s' * (units > 1)}", fontsize=11)
+    fit_ax.legend(loc="upper left", fontsize=9)
+    terms_ax.plot(x, perceptron.hidden_terms(x, params), linewidth=1)
+    terms_ax.set_title(r"its terms $\alpha_j\,\sigma(w_j x + \theta_j)$", fontsize=11)
+    for ax in (fit_ax, terms_ax):
+        ax.set_xlabel("x")
+    fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.9, wspace=0.2)
+    error, biggest = np.abs(fit - y).max(), np.abs(params["alpha"]).max()
+    return f"{units} hidden units: max error {error:.2g}; largest |alpha| {biggest:.2g}"
+
+
+def network_width(x: np.ndarray) -> Demo:
+    """Pick a target, a number of hidden units and their steepness: see ``fit_heights`` at work.
+
+    x: (n,) the points where the target is sampled and fitted, e.g. a grid over [-pi, pi].
     """
 
-    def draw(fig: Figure, hidden: int) -> str:
-        params = fits[hidden]
-        fit_ax, terms_ax = fig.subplots(1, 2)
-        fit = perceptron.one_hidden_layer(x, params)
-        fit_ax.plot(x, y, "k--", linewidth=2, label="target")
-        fit_ax.plot(x, fit, color=plots.COLORS[1], linewidth=2, label="network")
-        fit_ax.set_ylim(-1.6, 1.6)
-        fit_ax.set_title(f"{hidden} hidden unit{'s' * (hidden > 1)}")
-        fit_ax.legend(loc="upper left")
-        terms_ax.plot(x, perceptron.hidden_terms(x, params), linewidth=1)
-        terms_ax.set_title(r"the terms $\alpha_j\,\sigma(w_j x + \theta_j)$", fontsize=11)
-        for ax in (fit_ax, terms_ax):
-            ax.set_xlabel("x")
-        fig.tight_layout()
-        error, biggest = np.abs(fit - y).max(), np.abs(params["alpha"]).max()
-        return f"{hidden} hidden units: max error {error:.3g}; largest |alpha| {biggest:.3g}"
+    def draw(fig: Figure, target: str, units: int, steepness: float) -> str:
+        y = TARGETS[target](x)
+        return draw_fit(fig, x, y, perceptron.fit_heights(x, y, units, steepness))
 
-    control = widgets.SelectionSlider(options=sorted(fits), description="hidden units")
-    return Demo(
-        draw, {"hidden": control}, title="Universal approximation, unit by unit", figsize=(10, 3.6)
-    )
+    controls = {
+        "target": widgets.Dropdown(options=list(TARGETS), description="target"),
+        "units": widgets.IntSlider(value=4, min=1, max=32, description="hidden units"),
+        "steepness": widgets.FloatSlider(
+            value=2.0, min=0.5, max=8.0, step=0.5, description="steepness"
+        ),
+    }
+    return Demo(draw, controls, title="Universal approximation, unit by unit", figsize=(10, 3.6))

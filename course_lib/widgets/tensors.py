@@ -12,6 +12,29 @@ from matplotlib.patches import FancyBboxPatch, Patch, Rectangle
 from course_lib import tensors
 from course_lib.widgets import Demo
 
+
+def parse_shape(text: str) -> tensors.Shape:
+    """Read a shape typed by a person: "3, 1, 5", "(3,1,5)" or "3x1x5" -> (3, 1, 5); "" -> ()."""
+    cleaned = text.strip().strip("()[]").replace("x", ",").replace(" ", ",")
+    parts = [p for p in cleaned.split(",") if p]
+    if not all(p.isdigit() for p in parts):
+        raise ValueError(f"text must be sizes separated by commas, like '3, 1, 5'; got {text!r}")
+    return tuple(int(p) for p in parts)
+
+
+def rotation_stretch(angle: float, stretch: float) -> np.ndarray:
+    """A (2, 2) weight matrix W for row vectors: ``x @ W`` turns x by ``angle`` degrees
+    (counter-clockwise), then multiplies its first coordinate by ``stretch``.
+
+    W = R(angle) diag(stretch, 1), with R(a) = [[cos a, sin a], [-sin a, cos a]].
+    """
+    if not np.isfinite(angle) or not np.isfinite(stretch):
+        raise ValueError(f"angle and stretch must be finite numbers, got {angle} and {stretch}")
+    a = np.deg2rad(angle)
+    rotation = np.array([[np.cos(a), np.sin(a)], [-np.sin(a), np.cos(a)]])
+    return rotation @ np.diag([stretch, 1.0])
+
+
 MATCH, STRETCH, PAD, CLASH = "#a1d99b", "#fdd0a2", "#f0f0f0", "#fc9272"
 """Box colours: a size kept, a 1 stretched, a missing axis (counts as 1), sizes that clash."""
 
@@ -73,7 +96,7 @@ def broadcast_explorer(a: str = "8, 1, 6, 1", b: str = "7, 1, 5") -> Demo:
 
     def draw(fig: Figure, shape_a: str, shape_b: str) -> str:
         try:
-            parsed = tensors.parse_shape(shape_a), tensors.parse_shape(shape_b)
+            parsed = parse_shape(shape_a), parse_shape(shape_b)
         except ValueError as exc:
             fig.add_subplot().set_axis_off()
             return f"error: {exc}"
@@ -160,7 +183,7 @@ def dense_layer_explorer(
     points = np.asarray(points, float)
 
     def draw(fig: Figure, angle: float, stretch: float, bias_1: float, bias_2: float) -> str:
-        w = tensors.rotation_stretch(angle, stretch)
+        w = rotation_stretch(angle, stretch)
         return draw_dense_layer(fig, points, w, np.array([bias_1, bias_2]))
 
     def slider(value: float, low: float, high: float, step: float, name: str) -> widgets.Widget:
