@@ -14,8 +14,6 @@ import torch.nn.functional as F
 from torch import nn
 
 LATENT_DIM = 32  # seed 003, the DCGAN code: latent_dim = 32
-SEED_003_BATCH_SIZE = 20  # seed 003, the training loop: batch_size = 20
-SEED_003_ITERATIONS = 10000  # seed 003, the training loop: iterations = 10000
 SHIPPED = "dcgan_mnist.pt"
 """The trained DCGAN in ``datasets/`` (``gan_experiments.build_shipped_dcgan``, ``make dcgan``)."""
 

