@@ -4,7 +4,8 @@
   ``torch.optim``), and ``trajectory``, the walk they take on a function of a few parameters.
 - ``fit``: the course's one mini-batch training loop (seed 003's five steps), with hooks for the
   loss, a batch transform (augmentation, corruption, adversarial examples) and the optimiser.
-  Lessons 05, 07, 09 and 10 reuse it; ``evaluate`` is its validation pass.
+  Lessons 05, 07, 09 and 10 reuse it; ``train_epoch`` is one epoch of it, ``evaluate`` its
+  validation pass.
 - Initialisation (``init_std``, ``relu_mlp``), early stopping, inverted ``dropout``, and the
   validation tools: grid and random search points, k-fold splits.
 
@@ -117,9 +118,9 @@ class Adam(Optimiser):
     def update(self, g: np.ndarray, state: dict) -> np.ndarray:
         state["M"] = self.beta1 * state.get("M", 0.0) + (1 - self.beta1) * g
         state["V"] = self.beta2 * state.get("V", 0.0) + (1 - self.beta2) * g**2
-        m_hat = state["M"] / (1 - self.beta1**self.t)
-        v_hat = state["V"] / (1 - self.beta2**self.t)
-        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        M_hat = state["M"] / (1 - self.beta1**self.t)
+        V_hat = state["V"] / (1 - self.beta2**self.t)
+        return self.lr * M_hat / (np.sqrt(V_hat) + self.eps)
 
 
 def trajectory(
@@ -158,30 +159,55 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn
     return scores
 
 
+def train_epoch(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    optimiser: torch.optim.Optimizer,
+    loss_fn: LossFn,
+    transform: Transform | None,
+    generator: torch.Generator,
+) -> float:
+    """One epoch of seed 003's steps in train mode: shuffle, then per mini-batch forward, loss,
+    backward, step. x: (n, ...); y: (n,) labels or (n, ...) targets; transform(xb, yb,
+    generator) changes each batch first. Returns the loss averaged over the epoch's batches."""
+    model.train()
+    total = 0.0
+    for batch in torch.randperm(len(x), generator=generator).split(batch_size):
+        xb, yb = x[batch], y[batch]
+        xb, yb = transform(xb, yb, generator) if transform is not None else (xb, yb)
+        loss = loss_fn(model(xb), yb)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        total += loss.item() * len(batch)
+    return total / len(x)
+
+
 def fit(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, batch_size: int = 32,
-    lr: float = 1e-3, optimiser: torch.optim.Optimizer | None = None,
-    loss_fn: LossFn = F.cross_entropy, transform: Transform | None = None,
-    x_val: torch.Tensor | None = None, y_val: torch.Tensor | None = None, seed: int = 0,
-) -> dict[str, list[float]]:  # fmt: skip
-    """Seed 003's loop: each epoch, shuffle; per mini-batch: forward, loss, backward, step.
-    x: (n, ...); y: (n,) labels or (n, ...) targets. optimiser None: Adam at lr. transform(xb, yb,
-    generator) changes each batch first. Per-epoch 'loss'; given x_val, 'val_loss' ('val_acc')."""
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    optimiser: torch.optim.Optimizer | None = None,
+    loss_fn: LossFn = F.cross_entropy,
+    transform: Transform | None = None,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """``epochs`` epochs of ``train_epoch`` (optimiser None: Adam at lr), each scored on (x_val,
+    y_val) if given. Returns per-epoch 'loss', 'val_loss' and, for labels, 'val_acc'."""
     generator = torch.Generator().manual_seed(seed)
     optimiser = optimiser or torch.optim.Adam(model.parameters(), lr=lr)
     history: dict[str, list[float]] = {"loss": []}
     for _ in trange(epochs, desc="epochs", leave=False, disable=progress_disabled()):
-        model.train()
-        total = 0.0
-        for batch in torch.randperm(len(x), generator=generator).split(batch_size):
-            xb, yb = x[batch], y[batch]
-            xb, yb = transform(xb, yb, generator) if transform is not None else (xb, yb)
-            loss = loss_fn(model(xb), yb)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * len(batch)
-        history["loss"].append(total / len(x))
+        loss = train_epoch(model, x, y, batch_size, optimiser, loss_fn, transform, generator)
+        history["loss"].append(loss)
         if x_val is not None:
             for name, value in evaluate(model, x_val, y_val, loss_fn).items():
                 history.setdefault(f"val_{name}", []).append(value)
