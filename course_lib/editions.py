@@ -226,6 +226,24 @@ MISTAKES: dict[str, str] = {
     "the corner of a block.",
     "course_lib.localisation.peak_in_box": "taking row = index % size and col = index // size, "
     "the transpose.",
+    "course_lib.gan.optimal_discriminator": "p_g / (p_data + p_g), which is the belief that "
+    "x is fake, not real.",
+    "course_lib.gan.generator_losses": "the slope of log(1 - D) as 1 / (1 - D), the derivative "
+    "with respect to D instead of the logit (-D).",
+    "course_lib.gan.discriminator_loss": "softplus(real_logits) for the real samples, which "
+    "rewards calling them fake, or taking the mean over the copies axis as well.",
+    "course_lib.gan.generator_loss": "softplus(fake_logits), the saturating loss with its sign "
+    "flipped: it pushes D(G(z)) down.",
+    "course_lib.gan.r1_penalty": "taking the gradient without create_graph=True, so the penalty "
+    "sends no gradient to D's weights, or forgetting gamma / 2.",
+    "course_lib.gan.gan_step": "not detaching the fakes in D's step, so D's update also pushes G "
+    "gradients, or judging G's fakes with D from before its update.",
+    "course_lib.gan.update_average": "lerping with weight decay instead of 1 - decay, so the "
+    "average jumps to the newest weights.",
+    "course_lib.dcgan.Generator": "a Linear layer that does not match the Unflatten shape, or a "
+    "sigmoid output when the real images are scaled to [-1, 1].",
+    "course_lib.dcgan.Discriminator": "a sigmoid after the last layer: the losses expect "
+    "logits, and softplus of a probability is wrong.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 

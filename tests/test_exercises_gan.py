@@ -1,4 +1,6 @@
 import numpy as np
+import torch
+import torch.nn.functional as F
 
 from course_lib.exercises import gan as ex
 
@@ -19,9 +21,8 @@ def test_kernel_checker():
     assert ex.check_kernel(9).status == "correct"
     assert ex.check_kernel(...).status == "unsolved"
     uneven = ex.check_kernel(5)
-    assert (
-        uneven.status == "wrong" and "1 and others 4 times: still a checkerboard" in uneven.message
-    )
+    assert uneven.status == "wrong"
+    assert "1 and others 4 times: still a checkerboard" in uneven.message
     too_small = ex.check_kernel(3)  # even (no overlap at all), but not larger than 4
     assert too_small.status == "wrong" and "larger than 4" in too_small.message
     assert ex.check_kernel(7).status == "wrong"
@@ -57,3 +58,30 @@ def test_high_quality_checker_stub_is_unsolved():
 
     assert ex.check_high_quality(stub).status == "unsolved"
     assert ex.check_high_quality(...).status == "unsolved"
+
+
+def test_saturating_loss_checker():
+    def stable(fake_logits):
+        return -F.softplus(fake_logits).mean()
+
+    def naive(fake_logits):  # right formula, but log(0) at a large logit
+        return torch.log(1 - torch.sigmoid(fake_logits)).mean()
+
+    def non_saturating(fake_logits):  # the other loss
+        return F.softplus(-fake_logits).mean()
+
+    def summed(fake_logits):
+        return -F.softplus(fake_logits).sum()
+
+    def stub(fake_logits):
+        raise NotImplementedError
+
+    assert ex.check_saturating_loss(stable).status == "correct"
+    overflow = ex.check_saturating_loss(naive)
+    assert overflow.status == "wrong" and "for the logit 40 you return -inf" in overflow.message
+    other = ex.check_saturating_loss(non_saturating)
+    assert other.status == "wrong" and "for the logit -3 you return 3.0486" in other.message
+    total = ex.check_saturating_loss(summed)
+    assert total.status == "wrong" and "the loss is the mean" in total.message
+    assert "one number as a tensor" in ex.check_saturating_loss(lambda logits: [1.0]).message
+    assert ex.check_saturating_loss(stub).status == "unsolved"
