@@ -18,6 +18,13 @@ state_dict of ``course_lib.cnn.mnist_cnn()`` after ``course_lib.cnn.train_mnist_
 the training split of ``mnist_5k.npz``) and ``mnist_cnn_history.json`` (its learning curves).
 Rebuild both with ``make mnist-cnn`` (``python -m course_lib.cnn_experiments mnist-cnn``, about
 30 CPU seconds); it prints their sha256 and sizes for MANIFEST.toml.
+
+Lesson 09's two networks are trained the same way: ``canvas_cnn.pt`` (the state_dict of
+``course_lib.localisation.train_canvas_cnn(seed=0)``, digits pasted on dusty 48x48 canvases) and
+``robust_mnist_cnn.pt`` (``course_lib.interpret_experiments.train_robust_cnn()``: ``mnist_cnn.pt``
+after one epoch of FGSM adversarial training). Rebuild both with ``make interpret-networks``
+(``python -m course_lib.interpret_experiments networks``, about 40 CPU seconds); it prints their
+sha256 and sizes for MANIFEST.toml.
 """
 
 import argparse
