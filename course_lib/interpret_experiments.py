@@ -213,7 +213,7 @@ def draw_gallery(
     for col, (label, p, q, e) in enumerate(
         zip(labels, clean_probs, attacked_probs, epsilons, strict=True)
     ):
-        _image(axes[0, col], clean[col, 0], f"p({int(label)}) = {p[label]:.4f}")
+        _image(axes[0, col], clean[col, 0], f"p({int(label)}) = {p[label]:.5f}")
         _image(
             axes[1, col],
             attacked[col, 0],
@@ -281,7 +281,7 @@ def draw_variants(
     """One row per variant: its images (n, 1, h, w), titled with what the network read (n,),
     in red where that differs from ``labels`` (n,)."""
     rows, cols = len(variants), len(next(iter(variants.values())))
-    fig, axes = _grid(rows, cols, (1.4 * cols + 2.5, 1.05 * rows))
+    fig, axes = _grid(rows, cols, (1.3 * cols + 2.5, 0.95 * rows))
     for row, (name, images) in enumerate(variants.items()):
         for col in range(cols):
             read = int(reads[name][col])
