@@ -27,7 +27,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
 .PHONY: install lab test unit slow course bench bench-test slides student instructor practice live grade \
-	glossary site style heights lint format clean mnist-cnn dcgan
+	glossary site style heights lint format clean mnist-cnn dcgan interpret-networks
 
 install: $(STAMP)
 
@@ -100,6 +100,11 @@ site: $(STAMP)
 # bytes of mnist_cnn.pt and mnist_cnn_history.json for datasets/MANIFEST.toml.
 mnist-cnn: $(STAMP)
 	$(PY) -m course_lib.cnn_experiments mnist-cnn
+
+# Retrains lesson 09's two networks that ship in datasets/ (the canvas CNN and the adversarially
+# trained digit CNN) and prints the sha256 and bytes of their .pt files for datasets/MANIFEST.toml.
+interpret-networks: $(STAMP)
+	$(PY) -m course_lib.interpret_experiments networks
 
 style: $(STAMP)
 	$(PY) -m course_lib.build style $(NB)

@@ -216,6 +216,8 @@ MISTAKES: dict[str, str] = {
     "maximum, so pixels above 1 appear, or corners that let the digit run off the canvas.",
     "course_lib.localisation.ink_boxes": "forgetting to add the corner, which gives the box on "
     "the 28x28 digit instead of on the canvas.",
+    "course_lib.localisation.conv_block": "leaving out padding=1, so that every convolution "
+    "shrinks its maps by two pixels and Grad-CAM's last maps are 8x8 instead of 12x12.",
     "course_lib.localisation.canvas_cnn": "flattening the maps instead of taking their global "
     "max, which ties each class to a place on the canvas.",
     "course_lib.localisation.canvas_batch": "pasting once before training instead of in the "

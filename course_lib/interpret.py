@@ -55,7 +55,8 @@ def preferred_inputs(
     g = dr_c/dx, for each image. Returns (len(channels), size, size).
     """
     prefix, rows = model[: layer + 1], torch.arange(len(channels))
-    noise = torch.randn(len(channels), 1, size, size, generator=torch.Generator().manual_seed(seed))
+    generator = torch.Generator().manual_seed(seed)
+    noise = torch.randn(len(channels), 1, size, size, generator=generator)
     x = 0.5 + 0.05 * noise
     for _ in range(steps):
         x.requires_grad_(True)
@@ -85,10 +86,16 @@ def maps_and_gradients(
     return maps.detach(), grads
 
 
-def grad_cam(model: nn.Sequential, x: torch.Tensor, layer: int, target: torch.Tensor) -> np.ndarray:
+def grad_cam(
+    model: nn.Sequential,
+    x: torch.Tensor,
+    layer: int,
+    target: torch.Tensor,
+) -> np.ndarray:
     """Grad-CAM heatmaps (n, h, w) in [0, 1] at the output of model[layer], for x (n, c, H, W).
 
-    alpha_k = mean over (i, j) of dy/dA_k[i, j]; L = ReLU(sum_k alpha_k A_k); heatmap = L / max L.
+    alpha_k = mean over (i, j) of dy/dA_k[i, j]; L = ReLU(sum_k alpha_k A_k);
+    heatmap = L / max L.
     """
     maps, grads = maps_and_gradients(model, x, layer, target)
     alpha = grads.mean(dim=(2, 3), keepdim=True)
@@ -184,8 +191,9 @@ def pgd(
 def smallest_fooling_epsilon(
     model: nn.Module, x: torch.Tensor, y: torch.Tensor, high: float = 0.5, halvings: int = 8
 ) -> float:
-    """Bisection for ONE image x (1, c, h, w), label y (1,): the smallest epsilon, to within
-    high / 2**halvings, at which ``pgd`` makes the model misread it (inf if ``high`` does not)."""
+    """Bisection for ONE image x (1, c, h, w), label y (1,): the smallest epsilon at which
+    ``pgd`` makes the model misread it, to within high / 2**halvings (inf if even ``high``
+    does not). Keeps an interval [low, high] whose ``high`` fools and tests its middle."""
 
     def fooled(epsilon: float) -> bool:
         with torch.no_grad():
@@ -208,7 +216,7 @@ def adversarial_batch(
     model: nn.Module,
     epsilon: float,
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``training.fit`` transform: the batch (n, ...) followed by its FGSM copy, labels repeated.
+    """``training.fit`` transform: the batch (n, ...), then its FGSM copy; labels repeated.
 
     The mean loss over the 2n rows is half clean, half attacked. The attack sees the network as
     it predicts (eval mode: no dropout); then training mode is restored.
@@ -226,5 +234,5 @@ def adversarially_trained(
     copies (Adam 1e-3, batch 64). x: (n, c, h, w), y: (n,). Returns the copy in eval mode."""
     robust = copy.deepcopy(model)
     hook = partial(adversarial_batch, model=robust, epsilon=epsilon)
-    training.fit(robust, x, y, epochs=epochs, batch_size=64, transform=hook)
+    training.fit(robust, x, y, epochs=epochs, batch_size=64, lr=1e-3, transform=hook)
     return robust

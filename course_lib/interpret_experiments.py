@@ -1,11 +1,17 @@
-"""Experiment drivers and figures of lesson 09: the cached networks it trains, a second reader for
+"""Experiment drivers and figures of lesson 09: the two networks it ships, a second reader for
 attacked digits, the sorting MLP's test over shifted ranges, and the lesson's figures (each
-``draw_*`` makes one pyplot figure and returns it)."""
+``draw_*`` makes one pyplot figure and returns it).
 
-import copy
-import hashlib
-import io
-from collections.abc import Callable, Mapping, Sequence
+The lesson's two trained networks ship with the course as data files, like lesson 05's digit CNN:
+``datasets/canvas_cnn.pt`` (``localisation.train_canvas_cnn(seed=0)``) and
+``datasets/robust_mnist_cnn.pt`` (``train_robust_cnn()``), checked against their sha256 in
+datasets/MANIFEST.toml. ``make interpret-networks`` (``python -m course_lib.interpret_experiments
+networks``) trains both again and prints their sha256 and sizes.
+"""
+
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -19,62 +25,46 @@ from course_lib import cnn, data, interpret, localisation, plots
 
 ROBUST_EPSILON = 0.1
 ROBUST_EPOCHS = 1
+CANVAS_CNN_FILE = "canvas_cnn.pt"
+ROBUST_CNN_FILE = "robust_mnist_cnn.pt"
 
 
-def cached_model(name: str, blank: nn.Module, train: Callable[[], nn.Module]) -> nn.Module:
-    """The weights saved as ``name`` in build/cache (checked by sha256) loaded into ``blank``, or,
-    the first time, ``train()``'s network, saved there. Returns the network in eval mode."""
-    path, digest = cnn.CACHE_DIR / f"{name}.pt", cnn.CACHE_DIR / f"{name}.sha256"
-    if path.is_file() and digest.is_file() and data.sha256(path) == digest.read_text().strip():
-        blank.load_state_dict(torch.load(path, weights_only=True))
-        return blank.eval()
-    model = train()
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    cnn._atomic_write(path, buffer.getvalue())
-    cnn._atomic_write(digest, data.sha256(path).encode())
-    return model.eval()
+def shipped_network(name: str, blank: nn.Module) -> nn.Module:
+    """The weights (``state_dict``) of the data file ``name``, checked by sha256, loaded into
+    ``blank``. Returns the network in eval mode."""
+    blank.load_state_dict(torch.load(data.verified_path(name), weights_only=True))
+    return blank.eval()
 
 
-def pretrained_canvas_cnn(seed: int = 0) -> nn.Sequential:
-    """``localisation.train_canvas_cnn(seed)``, run once and cached."""
-    name = (
-        f"canvas_cnn_{localisation.CANVAS}px_dust{localisation.DUST}"
-        f"_seed{seed}_e{localisation.CANVAS_EPOCHS}"
-    )
-    return cached_model(
-        name, localisation.canvas_cnn(), lambda: localisation.train_canvas_cnn(seed)
-    )
+def pretrained_canvas_cnn() -> nn.Sequential:
+    """``localisation.train_canvas_cnn(seed=0)``'s network, as shipped in datasets/."""
+    return shipped_network(CANVAS_CNN_FILE, localisation.canvas_cnn())
 
 
-def pretrained_robust_cnn(seed: int = 0) -> nn.Sequential:
-    """``interpret.adversarially_trained`` from ``cnn.pretrained_mnist_cnn(seed)`` on the 4,000
-    training digits (FGSM at ``ROBUST_EPSILON``, ``ROBUST_EPOCHS`` epoch), run once and cached
-    under a name that holds a digest of the starting weights. It trains in float64, then returns
-    to float32: in float32 the sign steps of FGSM amplify the different order of the sums of AVX2
-    and AVX-512 kernels, and the accuracies the lesson prints move by a point or two."""
-    start = cnn.pretrained_mnist_cnn(seed)
-
-    def train() -> nn.Module:
-        x, y = cnn.mnist_tensors(data.mnist_split().train)
-        torch.manual_seed(seed)
-        start64 = copy.deepcopy(start).double()
-        robust = interpret.adversarially_trained(
-            start64, x.double(), y, ROBUST_EPSILON, ROBUST_EPOCHS
-        )
-        return robust.float()
-
-    name = f"robust_mnist_cnn_{_weights_digest(start)}_eps{ROBUST_EPSILON}_e{ROBUST_EPOCHS}_f64"
-    return cached_model(name, cnn.mnist_cnn(), train)
+def train_robust_cnn() -> nn.Sequential:
+    """``interpret.adversarially_trained`` from ``cnn.pretrained_mnist_cnn()`` on the 4,000
+    training digits (FGSM at ``ROBUST_EPSILON``, ``ROBUST_EPOCHS`` epoch, dropout seeded 0)."""
+    x, y = cnn.mnist_tensors(data.mnist_split().train)
+    torch.manual_seed(0)
+    start = cnn.pretrained_mnist_cnn()
+    return interpret.adversarially_trained(start, x, y, ROBUST_EPSILON, ROBUST_EPOCHS)
 
 
-def _weights_digest(model: nn.Module) -> str:
-    """The first 12 hex digits of the sha256 of the model's weights: a cache trained from them
-    is stale when they change."""
-    digest = hashlib.sha256()
-    for tensor in model.state_dict().values():
-        digest.update(tensor.numpy().tobytes())
-    return digest.hexdigest()[:12]
+def pretrained_robust_cnn() -> nn.Sequential:
+    """``train_robust_cnn()``'s network, as shipped in datasets/."""
+    return shipped_network(ROBUST_CNN_FILE, cnn.mnist_cnn())
+
+
+def rebuild_networks(folder: Path = data.DATASETS_DIR) -> dict[str, str]:
+    """Train the canvas CNN and the adversarially trained digit CNN again and save their weights
+    into ``folder``. -> {file name: sha256}, for datasets/MANIFEST.toml."""
+    digests = {}
+    recipes = {CANVAS_CNN_FILE: localisation.train_canvas_cnn, ROBUST_CNN_FILE: train_robust_cnn}
+    for name, train in recipes.items():
+        path = Path(folder) / name
+        torch.save(train().state_dict(), path)
+        digests[name] = data.sha256(path)
+    return digests
 
 
 def nearest_neighbour_labels(
@@ -139,20 +129,20 @@ def draw_activations(
     for k in range(8):
         _image(axes[1, k], second[k], f"conv2 #{k}", cmap="viridis", vmax=second.max())
     fig.suptitle("after conv 1 + ReLU (28x28 maps, top) and conv 2 + ReLU (14x14 maps, bottom)")
-    fig.tight_layout()
+    fig.tight_layout(h_pad=1.5)
     return fig
 
 
 def draw_preferred(units: np.ndarray, classes: np.ndarray, confidence: np.ndarray) -> Figure:
     """8 unit images (k, h, w), cropped to their centre 12x12, over 8 class images (10, h, w)."""
-    fig, axes = _grid(2, 8, (11, 3.4))
+    fig, axes = _grid(2, 8, (11, 3.2))
     for k in range(8):
         _image(axes[0, k], units[k, 9:21, 9:21], f"conv2 #{k}")
         _image(axes[1, k], classes[k], f"logit {k}: p = {confidence[k]:.2f}")
     fig.suptitle(
         "top: conv 2 units (the centre 12x12 of the input); bottom: inputs raising a logit"
     )
-    fig.tight_layout()
+    fig.tight_layout(h_pad=1.5)
     return fig
 
 
@@ -171,7 +161,8 @@ def draw_heatmaps(
 ) -> Figure:
     """One row per network: canvases (n, 1, s, s) under its heatmaps (n, h, w), the ink boxes
     (n, 4) in green and each heatmap's peak as a white cross."""
-    fig, axes = _grid(len(heatmaps), len(canvases), (1.75 * len(canvases), 1.8 * len(heatmaps)))
+    size = (1.75 * len(canvases), 1.8 * len(heatmaps) + 0.4)
+    fig, axes = _grid(len(heatmaps), len(canvases), size)
     for row, (name, heat) in enumerate(heatmaps.items()):
         big = localisation.upsample(heat, canvases.shape[-1])
         for col, (canvas, box) in enumerate(zip(canvases, boxes, strict=True)):
@@ -181,17 +172,29 @@ def draw_heatmaps(
             draw_box(ax, box)
             peak_row, peak_col = np.unravel_index(big[col].argmax(), big[col].shape)
             ax.plot(peak_col, peak_row, "w+", markersize=12, markeredgewidth=2.5)
-    fig.tight_layout()
+    fig.suptitle("heatmap: red = high, blue = low; white +: its peak; green: the ink box")
+    fig.tight_layout(h_pad=1.2)
     return fig
 
 
-def draw_dreams(photo: np.ndarray, dreams: Mapping[str, np.ndarray], crop) -> Figure:
-    """The photo (h, w, 3) and each dream, full size above and cropped by ``crop`` below."""
-    images = {"chelsea": photo} | {f"dreamt by: {name}": image for name, image in dreams.items()}
-    fig, axes = _grid(2, len(images), (2.0 * len(images), 3.6))
-    for col, (title, image) in enumerate(images.items()):
-        _image(axes[0, col], image, title)
-        _image(axes[1, col], image[crop], "zoomed")
+def draw_dreams(
+    photo: np.ndarray, dreams: Mapping[str, np.ndarray], crop: tuple[slice, slice]
+) -> Figure:
+    """The photo (h, w, 3), small, with the box ``crop`` (rows, columns) in green; then that
+    crop of the photo and of each dream, large."""
+    images = {"photo": photo} | {f"dreamt by: {name}": image for name, image in dreams.items()}
+    ratios = [1.2] + [1.6] * len(images)
+    fig, axes = plt.subplots(
+        1, len(ratios), figsize=(3.2 * len(ratios), 3.8), width_ratios=ratios, squeeze=False
+    )
+    for ax in axes[0]:
+        ax.set_axis_off()
+    rows, cols = (range(n)[part] for n, part in zip(photo.shape, crop, strict=False))
+    _image(axes[0, 0], photo, "the photo; green: the crop")
+    draw_box(axes[0, 0], (rows[0], rows[-1], cols[0], cols[-1]))
+    for ax, (title, image) in zip(axes[0, 1:], images.items(), strict=True):
+        _image(ax, image[crop], title)
+        ax.title.set_fontsize(12)
     fig.tight_layout()
     return fig
 
@@ -210,7 +213,7 @@ def draw_gallery(
     for col, (label, p, q, e) in enumerate(
         zip(labels, clean_probs, attacked_probs, epsilons, strict=True)
     ):
-        _image(axes[0, col], clean[col, 0], f"p({int(label)}) = {p[label]:.3f}")
+        _image(axes[0, col], clean[col, 0], f"p({int(label)}) = {p[label]:.5f}")
         _image(
             axes[1, col],
             attacked[col, 0],
@@ -239,7 +242,7 @@ def draw_robustness(
     ax.set_xlabel("epsilon (dotted: the training epsilon)")
     ax.set_ylabel("accuracy under attack")
     ax.set_ylim(0, 1.02)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=10, handlelength=3.5)
     fig.tight_layout()
     return fig
 
@@ -271,14 +274,28 @@ def draw_sorting(
 
 
 def draw_variants(
-    variants: Mapping[str, torch.Tensor], reads: Mapping[str, torch.Tensor]
+    variants: Mapping[str, torch.Tensor],
+    reads: Mapping[str, torch.Tensor],
+    labels: torch.Tensor,
 ) -> Figure:
-    """One row per variant: its images (n, 1, h, w), titled with what the network read (n,)."""
+    """One row per variant: its images (n, 1, h, w), titled with what the network read (n,),
+    in red where that differs from ``labels`` (n,)."""
     rows, cols = len(variants), len(next(iter(variants.values())))
-    fig, axes = _grid(rows, cols, (1.2 * cols + 2, 0.95 * rows))
+    fig, axes = _grid(rows, cols, (1.3 * cols + 2.5, 0.95 * rows))
     for row, (name, images) in enumerate(variants.items()):
         for col in range(cols):
-            _image(axes[row, col], images[col, 0], f"read as {int(reads[name][col])}")
+            read = int(reads[name][col])
+            _image(axes[row, col], images[col, 0], f"read as {read}")
+            if read != int(labels[col]):
+                axes[row, col].title.set_color("red")
         axes[row, 0].text(-4, 14, name, ha="right", va="center", fontsize=9)
     fig.subplots_adjust(left=0.3, hspace=0.5)
     return fig
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["networks"]:
+        sys.exit("usage: python -m course_lib.interpret_experiments networks")
+    for name, digest in rebuild_networks().items():
+        size = (data.DATASETS_DIR / name).stat().st_size
+        print(f"datasets/{name}: sha256 = {digest!r}, bytes = {size}")

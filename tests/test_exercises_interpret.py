@@ -24,6 +24,8 @@ def test_check_predictions():
         feedback = ex.check_predictions(*answer)
         assert feedback.status == "wrong" and message in feedback.message, (answer, feedback)
     assert ex.check_predictions((1, 64, 7, 7), [12, 12], 0.1302).status == "correct"
+    assert ex.check_predictions((1, 64, 7, 7), (1, 12, 12), 0.1302).status == "correct"
+    assert "should be (1, 12, 12)" in ex.check_predictions((1, 64, 7, 7), (1, 6, 6), 0.13).message
 
 
 def test_targeted_fgsm_reference_raises_the_target_probability():

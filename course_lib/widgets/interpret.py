@@ -136,7 +136,7 @@ def adversarial_demo(
         ax.set_ylim(0, 1)
         ax.set_title("probabilities", fontsize=10)
         ax.legend(fontsize=8)
-        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.12, top=0.88, wspace=0.15)
+        fig.subplots_adjust(left=0.01, right=0.99, bottom=0.12, top=0.88, wspace=0.35)
         verdict = "fooled" if probs[1].argmax() != int(y[0]) else "not fooled"
         return (
             f"{method.upper()}, epsilon = {epsilon:.2f}, {model_name} network: true {int(y[0])}, "
