@@ -148,10 +148,10 @@ def test_title_cells_state_the_measured_run_time(tmp_path):
 
 def test_site_builds_without_warnings(tmp_path):
     try:
-        out = build.site(LESSONS, src=tmp_path / "src", out=tmp_path / "site")
+        out = build.site(NOTEBOOKS, src=tmp_path / "src", out=tmp_path / "site")
     except subprocess.CalledProcessError as error:
         pytest.fail(f"sphinx reported warnings or errors:\n{error.stderr[-4000:]}")
-    for lesson in LESSONS:
+    for lesson in NOTEBOOKS:
         page = out / "notebooks" / f"{lesson.stem}.html"
         assert page.is_file(), f"no page for {lesson.name}"
         remote = re.findall(

@@ -61,7 +61,7 @@ def test_every_data_file_is_in_the_manifest():
     shipped = {
         str(p.relative_to(data.DATASETS_DIR))
         for p in data.DATASETS_DIR.rglob("*")
-        if p.is_file() and p.suffix in {".npz", ".txt", ".png"}
+        if p.is_file() and p.suffix in {".npz", ".txt", ".png", ".pt", ".json"}
     }
     assert shipped == set(data.manifest())
     for entry in data.manifest().values():
