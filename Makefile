@@ -26,7 +26,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 # What a laptop without AVX-512 computes with: PyTorch, MKL and oneDNN limited to AVX2 kernels.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
-.PHONY: install lab test unit slow course bench slides student instructor practice live grade \
+.PHONY: install lab test unit slow course bench bench-test slides student instructor practice live grade \
 	glossary site style heights lint format clean
 
 install: $(STAMP)
@@ -65,6 +65,10 @@ course: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m course_lib.build bench $(NB)
+
+# Times the whole `make test` (on an idle machine and a clean checkout) into BENCH.md.
+bench-test: $(STAMP)
+	$(PY) -m course_lib.build bench-test
 
 slides: $(STAMP)
 	$(PY) -m course_lib.build slides $(NB)

@@ -3,6 +3,7 @@
 Commands:
   execute     run lessons from a fresh kernel and save them with their outputs (``make course``)
   bench       time every lesson from a fresh kernel and write BENCH.md (``make bench``)
+  bench-test  time the whole ``make test`` and record it in BENCH.md (``make bench-test``)
   student     student edition: solutions and speaker notes removed, exercise outputs cleared
   practice    practice edition: the student edition with every @save cell left for the student
   live        live-coding edition: the practice blanks, with speaker notes saying what to type
@@ -49,7 +50,7 @@ TEST_TAG = "test"
 collapsed in JupyterLab, skipped by the slides, dropped from the student edition."""
 SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 """First line of a cell whose definitions are also, word for word, in that course_lib module."""
-HOUSE_STYLE = ("00", "01", "02", "03", "10")
+HOUSE_STYLE = ("00", "01", "02", "03", "04", "05", "08", "10")
 """Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
 MAX_ASSERT_SHARE = 0.10
 
@@ -175,19 +176,53 @@ def execute(paths: list[Path], jobs: int = 2) -> None:
 
 
 def style_step_seconds(size: int) -> float:
-    """Seconds of one style-transfer optimisation step at ``size`` px (lesson 08's budget)."""
+    """CPU seconds of one evaluation of lesson 08's recipe at ``size`` px (its budget)."""
     import torch
 
-    from course_lib import style
+    from course_lib import style_experiments
 
     torch.set_num_threads(1)
-    return style.seconds_per_step(size, steps=10)
+    return style_experiments.seconds_per_evaluation(size, budget=10)
+
+
+def style_recipe_seconds(recipe: str) -> float:
+    """CPU seconds of 300 evaluations at 256 px, one thread: lesson 08's recipe or the PyTorch
+    tutorial's (``recipe`` 'lesson' or 'tutorial'); both come from one measurement."""
+    from course_lib import style_experiments
+
+    return style_experiments.recipe_seconds(256, 300)[recipe]
+
+
+def conv_layer_seconds(method: str, threads: int) -> float:
+    """CPU seconds of lesson 05's timed convolution layer (64 images 32x32x16, 32 filters 3x3)
+    by ``method`` ('naive', 'im2col' or 'torch') with ``threads`` BLAS or torch threads."""
+    from course_lib import cnn_experiments
+
+    return cnn_experiments.conv_seconds(method, threads)
 
 
 MEASUREMENTS = {
     "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
     "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
         256
+    ),
+    "08_style_transfer: the lesson's recipe, 300 evaluations at 256 px": lambda: (
+        style_recipe_seconds("lesson")
+    ),
+    "08_style_transfer: the PyTorch tutorial's recipe (VGG-19 to conv3_1), same run": lambda: (
+        style_recipe_seconds("tutorial")
+    ),
+    "05_cnn: conv layer, naive loops (forward, 1 of the 64 images)": lambda: conv_layer_seconds(
+        "naive", 1
+    ),
+    "05_cnn: conv layer, numpy im2col (forward + backward), 1 BLAS thread": lambda: (
+        conv_layer_seconds("im2col", 1)
+    ),
+    "05_cnn: conv layer, numpy im2col (forward + backward), 2 BLAS threads": lambda: (
+        conv_layer_seconds("im2col", 2)
+    ),
+    "05_cnn: conv layer, torch (forward + backward), 1 thread": lambda: conv_layer_seconds(
+        "torch", 1
     ),
 }
 """Timings the budgets need beyond whole lessons: name -> a function returning seconds."""
@@ -206,14 +241,32 @@ def bench(paths: list[Path], out: Path = ROOT / "BENCH.md") -> None:
         timing = json.loads(nb.cells[-1].outputs[-1]["text"])
         measured[path.stem] = (seconds - timing["own"], timing["demo"])
         print(f"| {path.stem} | {measured[path.stem][0]:.1f} | {timing['demo']:.2f} |", flush=True)
-    previous = bench_rows(out.read_text()) if out.exists() else {}
+    table = out.read_text() if out.exists() else ""
     extra = {name: measure() for name, measure in MEASUREMENTS.items()}
-    out.write_text(bench_table({**previous, **measured}, extra))
+    out.write_text(
+        bench_table({**bench_rows(table), **measured}, {**bench_measurements(table), **extra})
+    )
     seconds = bench_seconds(out.read_text())
     readme = ROOT / "README.md"
     readme.write_text(readme_with_run_times(readme.read_text(), seconds))
     for path in paths:
         write_title_run_time(path, seconds[path.stem])
+
+
+TEST_ROW = "make test, the whole suite on a 2-core machine (wall seconds)"
+
+
+def bench_test(out: Path = ROOT / "BENCH.md") -> float:
+    """Time the README's test command (``make test``) and record it in BENCH.md; returns seconds.
+
+    Run it on an idle machine, on a clean checkout (``git clone``), after ``make install``.
+    """
+    start = time.perf_counter()
+    subprocess.run(["make", "test"], cwd=ROOT, check=True)
+    seconds = time.perf_counter() - start
+    table = out.read_text()
+    out.write_text(bench_table(bench_rows(table), {**bench_measurements(table), TEST_ROW: seconds}))
+    return seconds
 
 
 def bench_table(rows: dict[str, tuple[float, float]], extra: dict[str, float]) -> str:
@@ -240,7 +293,7 @@ def bench_table(rows: dict[str, tuple[float, float]], extra: dict[str, float]) -
         "|---|---:|---:|",
     ]
     lines = [f"| {s} | {rows[s][0]:.1f} | {rows[s][1]:.2f} |" for s in order if s in rows]
-    measured = ["", "| measurement | CPU seconds |", "|---|---:|"]
+    measured = ["", "| measurement | seconds |", "|---|---:|"]
     measured += [f"| {name} | {value:.3f} |" for name, value in extra.items()]
     return "\n".join([*header, *lines, *measured, ""])
 
@@ -266,6 +319,14 @@ BENCH_ROW = re.compile(r"^\| (\d\d[a-z]?_\w+) \| (\d+\.\d) \| (\d+\.\d\d) \|$", 
 def bench_rows(table: str) -> dict[str, tuple[float, float]]:
     """Notebook stem -> (seconds, slowest demo redraw), read from BENCH.md's table."""
     return {m[1]: (float(m[2]), float(m[3])) for m in BENCH_ROW.finditer(table)}
+
+
+MEASUREMENT_ROW = re.compile(r"^\| (.+?) \| (\d+\.\d{3}) \|$", re.M)
+
+
+def bench_measurements(table: str) -> dict[str, float]:
+    """Measurement name -> seconds, read from BENCH.md's second table."""
+    return {m[1]: float(m[2]) for m in MEASUREMENT_ROW.finditer(table)}
 
 
 def bench_seconds(table: str) -> dict[str, float]:
@@ -401,8 +462,12 @@ def vendor_slide_assets(assets: Path = SLIDES / "assets") -> None:
 
 
 def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
-    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``."""
+    """Write an offline reveal.js deck ``NN_topic.slides.html`` per lesson into ``out_dir``.
+
+    The decks show the saved outputs, except the verdicts of exercise checkers.
+    """
     from nbconvert.exporters import SlidesExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
 
     vendor_slide_assets(out_dir / "assets")
     exporter = SlidesExporter(
@@ -416,6 +481,9 @@ def slides(paths: list[Path], out_dir: Path = SLIDES) -> list[Path]:
         mathjax_url=f"assets/mathjax/{MATHJAX_SCRIPT}",
     )
     exporter.register_preprocessor(StaticWidgetPictures(), enabled=True)
+    exporter.register_preprocessor(  # an exercise's slide must not show its answer's verdict
+        TagRemovePreprocessor(remove_all_outputs_tags={"check"}), enabled=True
+    )
     written = []
     for path in paths:
         body, _ = exporter.from_filename(str(path))
@@ -685,8 +753,8 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    commands = ["execute", "bench", "student", "instructor", "practice", "live", "glossary",
-                "slides", "site", "style", "heights", "lab-settings", "actionlint"]  # fmt: skip
+    commands = ["execute", "bench", "bench-test", "student", "instructor", "practice", "live"]
+    commands += ["glossary", "slides", "site", "style", "heights", "lab-settings", "actionlint"]
     parser.add_argument("command", choices=commands)
     parser.add_argument("notebooks", nargs="*", type=Path, help="default: every lesson")
     args = parser.parse_args(argv)
@@ -695,6 +763,8 @@ def main(argv: list[str] | None = None) -> int:
         execute(paths)
     elif args.command == "bench":
         bench(paths)
+    elif args.command == "bench-test":
+        print(f"make test: {bench_test():.0f} s")
     elif args.command in ("practice", "live"):
         from course_lib import editions
 

@@ -24,6 +24,124 @@ from course_lib import build, practice
 
 EDITIONS = ("student", "practice", "live")
 MISTAKES: dict[str, str] = {
+    "course_lib.cnn.conv2d_naive": "flipping the filter (a true convolution) when deep "
+    "learning's layer is a cross-correlation, or an output one pixel too small.",
+    "course_lib.cnn.conv_output_size": "forgetting the padding on both sides (2P), or rounding "
+    "up instead of down.",
+    "course_lib.cnn.conv_windows": "padding after taking the windows, or striding over the "
+    "channels as well as the rows and columns.",
+    "course_lib.cnn.conv2d_forward": "summing over the wrong axes of the tensor product, so the "
+    "channels of the input and of the filters do not meet.",
+    "course_lib.cnn.col2im": "writing each window's values back instead of adding them, which "
+    "loses every overlap.",
+    "course_lib.cnn.conv2d_backward": "forgetting to sum dE/db over the batch and the positions, "
+    "or giving dE/dx the unpadded shape before the padding is cut away.",
+    "course_lib.cnn.max_pool2d_forward": "pooling across the channels, or overlapping windows "
+    "when the stride should equal the size.",
+    "course_lib.cnn.max_pool2d_backward": "sending the gradient to every position of a window, "
+    "or to every tied maximum instead of the first.",
+    "course_lib.cnn.receptive_field": "adding kernel sizes without multiplying by the strides "
+    "of the layers below.",
+    "course_lib.cnn.mnist_cnn": "a Linear layer sized for 28x28 maps after two poolings "
+    "have made them 7x7.",
+    "course_lib.cnn.train_mnist_cnn": "evaluating on the test split while training; the "
+    "validation split is the one to watch.",
+    "course_lib.cnn.top_k_error": "counting the examples whose label IS in the top k, which "
+    "is the top-k accuracy, not the error.",
+    "course_lib.cnn_architectures.BasicBlock": "adding the shortcut after the final ReLU, or "
+    "forgetting the 1x1 projection when the shape changes.",
+    "course_lib.style.gram_matrix": "dividing by the number of channels instead of positions, "
+    "or F^T F, which is (hw, hw).",
+    "course_lib.style.content_loss": "comparing Gram matrices here: content keeps positions.",
+    "course_lib.style.style_loss": "comparing the maps themselves instead of their Gram matrices.",
+    "course_lib.style.total_variation": "squaring the mean of the steps instead of taking the "
+    "mean of the squared steps.",
+    "course_lib.style.RandomFeatures": "leaving the filters trainable, so the optimiser "
+    "changes the network instead of the image.",
+    "course_lib.style.StyleTransferLoss": "recomputing the targets' maps at every call instead "
+    "of once, in __init__.",
+    "course_lib.style.Painting": "keeping the unclipped optimisation variable instead of the "
+    "final image in [0, 1].",
+    "course_lib.style.optimiser_for": "handing L-BFGS the image instead of u, so the box "
+    "x = sigmoid(u) is lost.",
+    "course_lib.style.paint": "calling the closure outside optimiser.step for Adam and inside "
+    "for L-BFGS inconsistently, so evaluations are counted twice.",
+    "course_lib.training.Optimiser": "rebinding theta = theta - step inside the loop, which "
+    "changes a local name and leaves the parameter as it was: subtract in place.",
+    "course_lib.training.SGD": "adding the gradient instead of subtracting it.",
+    "course_lib.training.Momentum": "v <- mu v + lr g followed by theta <- theta - lr v, which "
+    "multiplies by the learning rate twice.",
+    "course_lib.training.RMSprop": "dividing by s instead of sqrt(s), or putting eps under the "
+    "square root and then comparing with torch.",
+    "course_lib.training.Adam": "leaving out the bias correction, or correcting with the step "
+    "count before it is increased (1 - beta^0 = 0).",
+    "course_lib.training.trajectory": "appending theta itself rather than a copy, so every "
+    "point is the last one.",
+    "course_lib.training.evaluate": "forgetting model.eval() and torch.no_grad(): dropout stays "
+    "on and the graph is kept.",
+    "course_lib.training.fit": "calling optimiser.step() before loss.backward(), or never "
+    "zeroing the gradients, so they add up over the batches.",
+    "course_lib.training.init_std": "using the variance 2 / fan_in where the standard deviation "
+    "sqrt(2 / fan_in) is asked for.",
+    "course_lib.training.relu_mlp": "a ReLU after the last layer too, which clips the logits.",
+    "course_lib.training.early_stopping_epoch": "stopping at the first epoch whose loss rises "
+    "instead of after `patience` epochs without a new best.",
+    "course_lib.training.dropout": "dropping with probability keep instead of 1 - keep, or "
+    "forgetting to divide by keep.",
+    "course_lib.training.grid_search_points": "spacing the values linearly, which crowds the "
+    "search into the top decade.",
+    "course_lib.training.random_search_points": "drawing uniformly between low and high instead "
+    "of uniformly in log10.",
+    "course_lib.training.kfold_indices": "folds that overlap, or a validation fold left inside "
+    "its own training part.",
+    "course_lib.tensors.naive_relu": "writing into x itself instead of a copy, so the "
+    "caller's array changes too.",
+    "course_lib.tensors.naive_add_row": "indexing b with the row i instead of the column j.",
+    "course_lib.tensors.align_right": "pairing the axes from the left, as one reads them.",
+    "course_lib.tensors.broadcast_shape": "allowing two different sizes when neither is 1, or "
+    "keeping the 1 instead of the other size.",
+    "course_lib.tensors.dot_shape": "keeping the summed axes, or summing the first axis of x.",
+    "course_lib.tensors.channels_first": "using reshape instead of transpose: the shape comes "
+    "out right and the pixels are scrambled.",
+    "course_lib.tensors.channels_last": "inverting the permutation wrongly: (0, 3, 1, 2) again "
+    "instead of (0, 2, 3, 1).",
+    "course_lib.tensors.sigmoid": "writing exp(z) instead of exp(-z), which flips the curve.",
+    "course_lib.tensors.neuron_loss": "summing the squared errors instead of taking their mean.",
+    "course_lib.tensors.neuron_loss_grad": "forgetting the sigmoid's slope a (1 - a) or the 1/n "
+    "of the mean.",
+    "course_lib.tensors.numerical_gradient": "the one-sided difference (f(x + eps) - f(x)) / eps, "
+    "or changing the input in place without putting it back.",
+    "course_lib.perceptron.step": "returning booleans or firing at z = 0 (the rule needs z > 0).",
+    "course_lib.perceptron.predict": "computing w @ x for a batch: the inputs are rows, x @ w.",
+    "course_lib.perceptron.update": "updating on every example, or using the step output in "
+    "place of t - y.",
+    "course_lib.perceptron.Run": "counting the last, clean epoch among the epochs that made an "
+    "update.",
+    "course_lib.perceptron.train": "stopping as soon as one example is right instead of after a "
+    "whole epoch without a mistake.",
+    "course_lib.perceptron.augment": "appending a column of zeros, or a row instead of a column.",
+    "course_lib.perceptron.mistake_bound": "taking R from the raw inputs instead of the "
+    "augmented ones, or forgetting to square R / gamma.",
+    "course_lib.perceptron.hidden_terms": "multiplying by alpha before the sigmoid.",
+    "course_lib.perceptron.one_hidden_layer": "summing over the inputs (axis 0) instead of "
+    "over the units (axis 1), or leaving out c.",
+    "course_lib.perceptron.fit_heights": "fitting without the column of ones, so c is lost.",
+    "course_lib.mlp.layer": "applying the activation before adding the bias.",
+    "course_lib.mlp.network": "feeding every layer the original x instead of the previous "
+    "layer's output.",
+    "course_lib.mlp.forward": "returning only p: backward needs the hidden outputs h too.",
+    "course_lib.mlp.bce_loss": "a plus sign in front of the mean: the loss must be positive.",
+    "course_lib.mlp.predict": "thresholding at 0 instead of 0.5 (p is a probability).",
+    "course_lib.mlp.backward": "forgetting the sigmoid's slope h (1 - h) for the hidden layer, "
+    "or the 1/n of the mean.",
+    "course_lib.mlp.init_params": "drawing from the global numpy generator instead of one "
+    "seeded with seed, so two runs differ.",
+    "course_lib.mlp.train": "recording the loss after the step instead of before it, so the "
+    "first loss is missing.",
+    "course_lib.mlp.relu": "np.max(z, 0), which reduces over an axis, instead of np.maximum.",
+    "course_lib.mlp.relu_grad": "returning booleans instead of floats.",
+    "course_lib.mlp.sigmoid_grad": "s (1 - s) with s = z instead of s = sigmoid(z).",
+    "course_lib.mlp.tanh_grad": "1 - tanh(z) instead of 1 - tanh(z)^2.",
     "course_lib.backprop.softmax": "summing over the batch axis instead of the last one, or "
     "leaving out the max subtraction and overflowing on large scores.",
     "course_lib.backprop.forward_333": "taking the log of the scores instead of the softmax "
@@ -108,9 +226,10 @@ def make_edition(path: Path, kind: str) -> nbformat.NotebookNode:
 
 
 def _blanks_and_checks(cells: list, *, live: bool) -> list:
-    """Empty every ``# @save`` cell and turn the next code cell into its ``%%practice`` check."""
+    """Empty every ``# @save`` cell; the first other code cell after a run of them becomes
+    the ``%%practice`` check of every name the run defined."""
     out: list = []
-    pending: tuple[str, list[str]] | None = None
+    module_name, pending = None, []
     loaded = False
     for cell in cells:
         target = save_target(cell)
@@ -118,6 +237,8 @@ def _blanks_and_checks(cells: list, *, live: bool) -> list:
             cell.source = cell.source.rstrip() + "\n%load_ext course_lib.practice"
             loaded = True
         if target:
+            if pending and target != module_name:
+                raise ValueError(f"a run of @save cells writes to {module_name} and {target}")
             names = saved_names(cell.source)
             cell.source = practice.blank(cell.source)
             cell.outputs, cell.execution_count = [], None
@@ -125,15 +246,14 @@ def _blanks_and_checks(cells: list, *, live: bool) -> list:
             out.append(cell)
             if live:
                 out.append(_notes(target, names))
-            pending = (target, names)
+            module_name, pending = target, [*pending, *names]
             continue
         if pending and cell.cell_type == "code":
-            module_name, names = pending
-            cell.source = f"%%practice {module_name} {' '.join(names)}\n{cell.source}"
+            cell.source = f"%%practice {module_name} {' '.join(pending)}\n{cell.source}"
             cell.outputs, cell.execution_count = [], None
             _tags(cell).append("practice-check")
-            cell.metadata["practice"] = {"module": module_name, "names": names}
-            pending = None
+            cell.metadata["practice"] = {"module": module_name, "names": pending}
+            pending = []
         out.append(cell)
     return out
 

@@ -136,7 +136,24 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
         return None
     if _numeric(expected):
         return _array_difference(got, expected, what)
-    return None if got == expected else f"{what} is {got!r} but should be {expected!r}"
+    if isinstance(expected, str | bool | type(None)):
+        return None if got == expected else f"{what} is {got!r} but should be {expected!r}"
+    if type(got).__name__ != type(expected).__name__:
+        return f"{what} should be of type {type(expected).__name__}, got {type(got).__name__}"
+    if isinstance(expected, np.random.Generator | torch.Generator):
+        same = difference(_generator_state(got), _generator_state(expected), what) is None
+        return None if same else f"{what} has drawn a different number of random values"
+    if hasattr(expected, "__dict__"):  # an object (an optimiser): compare what it holds
+        return difference(vars(got), vars(expected), f"the state of {what}")
+    return (
+        None if got == expected else f"{what} differs from the expected {type(expected).__name__}"
+    )
+
+
+def _generator_state(generator: np.random.Generator | torch.Generator) -> Any:
+    if isinstance(generator, np.random.Generator):
+        return generator.bit_generator.state
+    return generator.get_state()
 
 
 def _numeric(value: Any) -> bool:
@@ -232,13 +249,24 @@ def recorded(function: Callable, calls: list[Call]) -> Callable:
 
 
 def compare_calls(name: str, reference: Callable, calls: list[Call]) -> str | None:
-    """The first difference between the student's calls and ``reference`` on the same inputs."""
+    """The first difference between the student's calls and ``reference`` on the same inputs.
+
+    Raising is part of the behaviour: where the reference raises, the student's function must
+    raise the same kind of error, and only there.
+    """
     for call in calls:
-        if call.error is not None:
-            return f"`{name}` raised {type(call.error).__name__}: {call.error}"
         args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)
         with _rng(call.rng):
-            expected = reference(*args, **kwargs)
+            try:
+                expected, raised = reference(*args, **kwargs), None
+            except Exception as exc:
+                expected, raised = None, exc
+        if raised is not None or call.error is not None:
+            if type(raised) is type(call.error):
+                continue
+            if call.error is not None:
+                return f"`{name}` raised {type(call.error).__name__}: {call.error}"
+            return f"`{name}` should raise {type(raised).__name__} here ({raised})"
         if problem := difference(call.result, expected, f"what `{name}` returns"):
             return problem
         for k, (got, want) in enumerate(zip(call.args_after, args, strict=True)):
@@ -263,7 +291,7 @@ def judge(namespace: dict, module_name: str, names: list[str], check: str) -> tu
             "unsolved",
             f"write {_listed(missing)} above and run this check again; until then the lesson "
             f"uses {module_name}'s version.",
-        ), False
+        ), None
     students = {n: namespace[n] for n in names}
     calls: dict[str, list[Call]] = {n: [] for n in names if inspect.isfunction(students[n])}
     namespace.update({n: recorded(students[n], calls[n]) for n in calls})
@@ -278,22 +306,28 @@ def judge(namespace: dict, module_name: str, names: list[str], check: str) -> tu
         (p for n in calls if (p := compare_calls(n, getattr(module, n), calls[n]))), None
     )
     if problem is None and error is None:
-        captured.show()
         if missing:
             return Feedback(
                 "unsolved",
-                f"{_listed(names)} pass the check; now write {_listed(missing)} (until then the "
-                f"lesson uses {module_name}'s version).",
-            ), True
-        return correct(f"{_listed(names)} pass the check and agree with {module_name}."), True
+                f"{_listed(names)} {_verb(names, 'passes', 'pass')} the check; now write "
+                f"{_listed(missing)} (until then the lesson uses {module_name}'s version).",
+            ), captured
+        passes, agrees = _verb(names, "passes", "pass"), _verb(names, "agrees", "agree")
+        return correct(f"{_listed(names)} {passes} the check and {agrees} with {module_name}."), (
+            captured
+        )
     if problem is None:
         problem = f"the check failed with {type(error).__name__}: {error}".rstrip(": ")
     namespace.update({n: getattr(module, n) for n in names})
-    return wrong(f"{problem}; the lesson goes on with {module_name}'s version."), False
+    return wrong(f"{problem}; the lesson goes on with {module_name}'s version."), None
 
 
 def _listed(names: list[str]) -> str:
     return ", ".join(f"`{n}`" for n in names)
+
+
+def _verb(names: list[str], one: str, many: str) -> str:
+    return one if len(names) == 1 else many
 
 
 @magics_class
@@ -304,9 +338,11 @@ class PracticeMagics(Magics):
     def practice(self, line: str, cell: str) -> None:
         module_name, *names = line.split()
         namespace = self.shell.user_ns
-        feedback, done = judge(namespace, module_name, names, cell)
+        feedback, captured = judge(namespace, module_name, names, cell)
         display(feedback)
-        if not done:  # run the check again with the library's functions: the lesson goes on
+        if captured is not None:
+            captured.show()
+        else:  # run the check again with the library's functions: the lesson goes on
             try:
                 exec(compile(cell, "<check>", "exec"), namespace)
             except Exception as exc:

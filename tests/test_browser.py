@@ -3,9 +3,12 @@
 1. Every lesson's static deck, opened from disk with the network blocked: no console errors,
    enough slides, every equation rendered; in house-style lessons no slide is taller than the
    1280x720 frame.
-2. Every lesson's student edition, opened in a real JupyterLab: all cells run with no error and
-   every checker saying "not yet solved"; then a slider of the lesson's live demo is moved and its
-   picture must change. Screenshots go to build/screenshots/.
+2. Every lesson's practice edition (the student edition with every `# @save` cell left blank),
+   opened in a real JupyterLab: all cells run with no error, every exercise checker and every
+   `%%practice` check saying "not yet solved" (the lesson runs on with the library's functions);
+   then a slider of the lesson's live demo is moved and its picture must change. A function
+   typed into a blank passes its check. Every lesson's live-coding edition presents in RISE.
+   Screenshots go to build/screenshots/.
 
 Without Chromium these tests skip (install it: `apt-get install chromium`); under CI they must
 run, and .ci/run installs it.
@@ -20,9 +23,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import nbformat
 import pytest
 
-from course_lib import build
+from course_lib import build, editions
 
 CHROMIUM = build.chromium_path()
 SCREENSHOTS = build.BUILD / "screenshots"
@@ -78,6 +82,7 @@ def test_every_deck_works_offline(browser, decks):
         assert not errors, f"{deck.name}: console errors {errors}"
         assert slides >= MIN_SLIDES, f"{deck.name}: only {slides} slides"
         assert not raw_math, f"{deck.name}: unrendered $$ left in the deck"
+        assert "✅ Correct" not in deck.read_text(), f"{deck.name}: an exercise shows its verdict"
 
 
 HOUSE_STYLE = [p for p in build.notebooks() if build.house_style(p)]
@@ -103,9 +108,11 @@ def free_port() -> int:
 
 @pytest.fixture(scope="module")
 def jupyterlab(tmp_path_factory):
-    """A JupyterLab server on a free port, serving the student edition of every lesson."""
+    """A JupyterLab server on a free port, serving the practice and the live edition of every
+    lesson in practice/ and live/."""
     root = tmp_path_factory.mktemp("lab")
-    build.edition(build.lessons(), root, student=True)
+    for kind in ("practice", "live"):
+        editions.write_editions(build.lessons(), kind, root / kind)
     port = free_port()
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
@@ -139,6 +146,8 @@ NOTEBOOK_STATE = """() => {
     pending: cells.filter(c => c.model.executionCount === null).length,
     done: cells.every(c => c.model.executionCount !== null),
     errors: outputs.filter(o => o.output_type === 'error' || o.name === 'stderr').length,
+    practice: cells.filter(c => c.model.sharedModel.getSource().startsWith('%%practice')).map(
+      c => JSON.stringify(c.model.outputs.toJSON())),
     first_error: outputs.filter(o => o.output_type === 'error' || o.name === 'stderr')
       .map(o => o.ename ? `${o.ename}: ${o.evalue}` : String(o.text).slice(0, 300))[0] || null,
   };
@@ -185,7 +194,7 @@ def test_first_open_shows_no_notification(lab_page, jupyterlab):
 @pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
 def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, lesson):
     page = lab_page
-    page.goto(f"{jupyterlab}/lab/tree/{lesson}?reset")
+    page.goto(f"{jupyterlab}/lab/tree/practice/{lesson}?reset")
     kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
     page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
@@ -201,6 +210,8 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, l
     text = page.locator(".jp-Notebook").inner_text()
     assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs: {state}"
     assert "Not yet solved" in text and "Traceback" not in text, f"{lesson}: checkers"
+    unsolved = [out for out in state["practice"] if "Not yet solved" in out]
+    assert len(unsolved) == len(state["practice"]), f"{lesson}: %%practice {state['practice']}"
 
     demo, handle = None, None
     for image in page.locator(".widget-image").all():
@@ -223,11 +234,11 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, l
 
 @pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
 def test_lesson_presents_live_in_rise(lab_page, jupyterlab, lesson):
-    """jupyterlab-rise serves the notebook as a live reveal.js slideshow at /rise/<path>."""
+    """jupyterlab-rise serves the live-coding edition as a reveal.js slideshow at /rise/<path>."""
     page = lab_page
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(f"{jupyterlab}/rise/{lesson}")
+    page.goto(f"{jupyterlab}/rise/live/{lesson}")
     page.wait_for_function(
         f"document.querySelectorAll('.reveal .slides > section').length >= {MIN_RISE_SLIDES}",
         timeout=120_000,
@@ -239,3 +250,30 @@ def test_lesson_presents_live_in_rise(lab_page, jupyterlab, lesson):
     page.wait_for_function(f"before => ({current})() !== before", arg=before)
     page.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_rise.png")
     assert not errors, f"{lesson}: page errors in RISE: {errors}"
+
+
+def test_a_function_typed_into_a_practice_blank_passes_its_check(lab_page, jupyterlab):
+    """Lesson 00's first blank, filled in JupyterLab's editor with the right code, runs and its
+    `%%practice` check answers "Correct"."""
+    page = lab_page
+    lesson = build.lessons()[0]
+    page.goto(f"{jupyterlab}/lab/tree/practice/{lesson.name}?reset")
+    kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
+    page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
+    edition = editions.make_edition(lesson, "practice")
+    tags = [c.metadata.get("tags", []) for c in edition.cells]
+    blank = next(k for k, t in enumerate(tags) if "practice-blank" in t)
+    source = next(c.source for c in nbformat.read(lesson, as_version=4).cells
+                  if editions.save_target(c))  # fmt: skip
+    page.evaluate(f"window.jupyterapp.shell.currentWidget.content.activeCellIndex = {blank}")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-above')")
+    page.wait_for_function(f"() => ({NOTEBOOK_STATE})().kernel === 'idle'", timeout=120_000)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:enter-edit-mode')")
+    page.keyboard.press("Control+A")
+    page.keyboard.insert_text(source)
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-cell-and-select-next')")
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-cell-and-select-next')")
+    check = page.locator(".jp-Notebook .jp-Cell").nth(blank + 1)
+    check.locator("text=Correct").wait_for(timeout=60_000)
+    check.screenshot(path=SCREENSHOTS / "practice_check_correct.png")
+    assert "✅ Correct" in check.inner_text() and "Traceback" not in check.inner_text()

@@ -75,6 +75,7 @@ def test_bench_table_keeps_course_order_and_rows_not_rerun():
     assert list(merged) == [nb.stem for nb in NOTEBOOKS]  # every notebook, in course order
     assert merged[first] == (1.2, 0.25) and merged[last] == previous[last]
     assert "| a measurement | 0.500 |" in table
+    assert build.bench_measurements(table) == {"a measurement": 0.5}
     with pytest.raises(
         ValueError, match=r"seconds must name notebooks in notebooks/, got \['99_x'\]"
     ):

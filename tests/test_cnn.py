@@ -1,11 +1,15 @@
-"""Numpy convolution and pooling against torch, conv arithmetic, and the architectures' counts."""
+"""Numpy convolution and pooling against torch, conv arithmetic, the architectures' counts, the
+digit CNN and its cache, and the degradation experiment."""
+
+import json
 
 import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 
-from course_lib import cnn, data
+from course_lib import build, cnn, cnn_experiments, data
+from course_lib import cnn_architectures as arch
 
 
 @pytest.fixture
@@ -37,6 +41,12 @@ def test_conv_forward_and_backward_match_torch(rng, n, c, k, h, w, kernel, strid
         np.testing.assert_allclose(mine, theirs.grad.numpy(), rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize(("n", "c", "k", "h", "w", "kernel", "stride", "padding"), CONV_CASES)
+def test_naive_convolution_equals_im2col(rng, n, c, k, h, w, kernel, stride, padding):
+    x, wt, b = rng.normal(size=(c, h, w)), rng.normal(size=(k, c, *kernel)), rng.normal(size=k)
+    np.testing.assert_allclose(cnn.conv2d_naive(x, wt, b), cnn.conv2d_forward(x[None], wt, b)[0])
+
+
 def test_conv_backward_matches_finite_differences(rng):
     x, w = rng.normal(size=(1, 2, 5, 5)), rng.normal(size=(2, 2, 3, 3))
     grad_out = rng.normal(size=cnn.conv2d_forward(x, w, stride=2, padding=1).shape)
@@ -57,31 +67,40 @@ def test_conv_backward_matches_finite_differences(rng):
     assert numeric == pytest.approx(dw[1, 0, 2, 1], abs=1e-6)
 
 
+def test_col2im_is_the_adjoint_of_conv_windows(rng):
+    """<windows(x), v> == <x, col2im(v)> for every x and v: col2im is the transpose of im2col."""
+    x = rng.normal(size=(2, 3, 7, 6))
+    windows = cnn.conv_windows(x, (3, 2), stride=2, padding=1)
+    v = rng.normal(size=windows.shape)
+    back = cnn.col2im(v, x.shape, stride=2, padding=1)
+    assert np.sum(windows * v) == pytest.approx(np.sum(x * back))
+
+
 POOL_CASES = [(2, 3, 8, 8, 2, None), (1, 2, 7, 9, 3, 2), (2, 1, 6, 5, 2, 1), (1, 1, 5, 5, 3, 3)]
 
 
 @pytest.mark.parametrize(("n", "c", "h", "w", "size", "stride"), POOL_CASES)
-@pytest.mark.parametrize("kind", ["max", "avg"])
-def test_pooling_forward_and_backward_match_torch(rng, kind, n, c, h, w, size, stride):
+def test_max_pooling_forward_and_backward_match_torch(rng, n, c, h, w, size, stride):
     x = rng.normal(size=(n, c, h, w))
-    forward = {"max": cnn.max_pool2d_forward, "avg": cnn.avg_pool2d_forward}[kind]
-    backward = {"max": cnn.max_pool2d_backward, "avg": cnn.avg_pool2d_backward}[kind]
-    torch_pool = {"max": F.max_pool2d, "avg": F.avg_pool2d}[kind]
     tx = torch.tensor(x, requires_grad=True)
-    tout = torch_pool(tx, size, stride)
-    out = forward(x, size, stride)
+    tout = F.max_pool2d(tx, size, stride)
+    out = cnn.max_pool2d_forward(x, size, stride)
     np.testing.assert_allclose(out, tout.detach().numpy(), rtol=1e-12)
     grad_out = rng.normal(size=out.shape)
     tout.backward(torch.tensor(grad_out))
-    np.testing.assert_allclose(backward(grad_out, x, size, stride), tx.grad.numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        cnn.max_pool2d_backward(grad_out, x, size, stride), tx.grad.numpy(), rtol=1e-12
+    )
 
 
-def test_max_pool_gradient_goes_only_to_the_maximum():
+def test_max_pool_gradient_goes_only_to_the_first_maximum():
     x = np.array([[1, 1, 2, 4], [5, 6, 7, 8], [3, 2, 1, 0], [1, 2, 3, 4]], float)[None, None]
     np.testing.assert_array_equal(cnn.max_pool2d_forward(x)[0, 0], [[6, 8], [3, 4]])
     grad = cnn.max_pool2d_backward(np.ones((1, 1, 2, 2)), x)[0, 0]
     assert grad.sum() == 4 and grad[1, 1] == grad[1, 3] == grad[2, 0] == grad[3, 3] == 1
-    np.testing.assert_array_equal(cnn.avg_pool2d_backward(np.ones((1, 1, 2, 2)), x), 0.25)
+    tie = np.array([[7.0, 7.0], [1.0, 2.0]])[None, None]
+    routed = cnn.max_pool2d_backward(np.ones((1, 1, 1, 1)), tie)[0, 0]
+    np.testing.assert_array_equal(routed, [[1, 0], [0, 0]])
 
 
 def test_conv_output_size_formula_and_errors():
@@ -94,7 +113,7 @@ def test_conv_output_size_formula_and_errors():
     with pytest.raises(ValueError, match="stride must be an int >= 1, got 0"):
         cnn.conv_output_size(8, 3, 0)
     with pytest.raises(ValueError, match="padding must be an int >= 0, got -1"):
-        cnn.conv_output_size(8, 3, 1, -1)
+        cnn.check_conv_sizes(8, 3, 1, -1)
 
 
 def test_conv_shape_errors():
@@ -106,13 +125,30 @@ def test_conv_shape_errors():
     with pytest.raises(ValueError, match="kernel 3 is larger than the padded input 2"):
         cnn.conv2d_forward(np.zeros((1, 3, 2, 2)), w)
     with pytest.raises(ValueError, match=r"b must have shape \(2,\), got \(3,\)"):
-        cnn.conv2d_forward(x, w, np.zeros(3))
+        cnn.check_conv_shapes(x, w, np.zeros(3))
     with pytest.raises(ValueError, match=r"grad_out must have shape \(1, 2, 2, 2\)"):
         cnn.conv2d_backward(np.zeros((1, 2, 3, 3)), x, w)
-    with pytest.raises(ValueError, match=r"grad_out must have shape \(1, 3, 2, 2\)"):
-        cnn.max_pool2d_backward(np.zeros((1, 3, 4, 4)), x)
     with pytest.raises(ValueError, match="kernel 5 is larger than the padded input 4"):
         cnn.max_pool2d_forward(x, 5)
+
+
+def test_receptive_field_matches_autograd():
+    layers = [(3, 1), (2, 2), (3, 1), (3, 2), (2, 2)]
+    assert cnn.receptive_field(layers) == [3, 4, 8, 12, 16]
+    assert cnn.receptive_field([(3, 1)] * 3) == [3, 5, 7]
+    stack = torch.nn.Sequential(
+        *[
+            torch.nn.Conv2d(1, 1, k, s, bias=False) if k == 3 else torch.nn.AvgPool2d(k, s)
+            for k, s in layers
+        ]
+    )
+    for module in stack:
+        if isinstance(module, torch.nn.Conv2d):
+            torch.nn.init.ones_(module.weight)
+    x = torch.rand(1, 1, 40, 40, requires_grad=True)
+    stack(x)[0, 0, 0, 0].backward()
+    rows, cols = np.nonzero(x.grad[0, 0].numpy())
+    assert rows.max() - rows.min() + 1 == cols.max() - cols.min() + 1 == 16
 
 
 def test_conv_matrix_is_sparse_and_shared(rng):
@@ -149,80 +185,126 @@ def test_feature_map_filters_and_errors():
         cnn.feature_map(image, np.zeros((2, 2)))
 
 
-PARAMETER_COUNTS = {
-    "lenet5": (cnn.lenet5, (1, 32, 32), 61_706, (10,)),
-    "alexnet": (cnn.alexnet, (3, 227, 227), 62_378_344, (1000,)),
-    "alexnet-2gpu": (lambda: cnn.alexnet(groups=2), (3, 227, 227), 60_965_224, (1000,)),
-    "vgg-A": (lambda: cnn.vgg("A"), (3, 224, 224), 132_863_336, (1000,)),
-    "vgg-A-LRN": (lambda: cnn.vgg("A-LRN"), (3, 224, 224), 132_863_336, (1000,)),
-    "vgg-B": (lambda: cnn.vgg("B"), (3, 224, 224), 133_047_848, (1000,)),
-    "vgg-C": (lambda: cnn.vgg("C"), (3, 224, 224), 133_638_952, (1000,)),
-    "vgg-D": (lambda: cnn.vgg("D"), (3, 224, 224), 138_357_544, (1000,)),
-    "vgg-E": (lambda: cnn.vgg("E"), (3, 224, 224), 143_667_240, (1000,)),
-    "googlenet": (cnn.googlenet, (3, 224, 224), 6_998_552, (1000,)),
-    "resnet18": (lambda: cnn.resnet(18), (3, 224, 224), 11_689_512, (1000,)),
-    "resnet34": (lambda: cnn.resnet(34), (3, 224, 224), 21_797_672, (1000,)),
-    "digit_cnn": (cnn.digit_cnn, (1, 8, 8), 13_706, (10,)),
-    "digit_mlp": (cnn.digit_mlp, (1, 8, 8), 13_735, (10,)),
+def test_top_k_error_against_torch_topk(rng):
+    logits, labels = rng.normal(size=(200, 10)), rng.integers(0, 10, size=200)
+    for k in (1, 3, 5, 10):
+        in_top = torch.tensor(logits).topk(k, dim=1).indices == torch.tensor(labels)[:, None]
+        assert cnn.top_k_error(logits, labels, k) == pytest.approx(1 - in_top.any(1).float().mean())
+    assert cnn.top_k_error(logits, labels, 10) == 0
+    assert cnn.top_k_error(np.array([[0.0, 2, 1]]), np.array([2]), 1) == 1.0
+    assert cnn.top_k_error(np.array([[0.0, 2, 1]]), np.array([2]), 2) == 0.0
+
+
+PARAMETER_COUNTS = {  # builder, input, parameters, output shape, weight layers
+    "lenet5": (arch.lenet5, (1, 32, 32), 61_706, (10,), 5),
+    "alexnet": (arch.alexnet, (3, 227, 227), 62_378_344, (1000,), 8),
+    "alexnet-2gpu": (lambda: arch.alexnet(groups=2), (3, 227, 227), 60_965_224, (1000,), 8),
+    "vgg-A": (lambda: arch.vgg("A"), (3, 224, 224), 132_863_336, (1000,), 11),
+    "vgg-A-LRN": (lambda: arch.vgg("A-LRN"), (3, 224, 224), 132_863_336, (1000,), 11),
+    "vgg-B": (lambda: arch.vgg("B"), (3, 224, 224), 133_047_848, (1000,), 13),
+    "vgg-C": (lambda: arch.vgg("C"), (3, 224, 224), 133_638_952, (1000,), 16),
+    "vgg-D": (lambda: arch.vgg("D"), (3, 224, 224), 138_357_544, (1000,), 16),
+    "vgg-E": (lambda: arch.vgg("E"), (3, 224, 224), 143_667_240, (1000,), 19),
+    "googlenet": (arch.googlenet, (3, 224, 224), 6_998_552, (1000,), 22),
+    "resnet18": (lambda: arch.resnet(18), (3, 224, 224), 11_689_512, (1000,), 18),
+    "resnet34": (lambda: arch.resnet(34), (3, 224, 224), 21_797_672, (1000,), 34),
+    "mnist_cnn": (cnn.mnist_cnn, (1, 28, 28), 421_642, (10,), 4),
+    "depth_net-20": (lambda: arch.depth_net(20, True), (1, 14, 14), 24_022, (10,), 20),
+    "digit_cnn": (cnn.digit_cnn, (1, 8, 8), 13_706, (10,), 4),
+    "digit_mlp": (cnn.digit_mlp, (1, 8, 8), 13_735, (10,), 2),
 }
 
 
 @pytest.mark.parametrize("name", PARAMETER_COUNTS)
-def test_architecture_parameter_counts_and_output_shapes(name):
-    build, input_shape, params, output_shape = PARAMETER_COUNTS[name]
+def test_architecture_parameter_counts_shapes_and_depths(name):
+    build, input_shape, params, output_shape, depth = PARAMETER_COUNTS[name]
     with torch.device("meta"):
         model = build()
-    assert cnn.count_parameters(model) == params
-    rows = cnn.layer_table(model, input_shape)
+    assert arch.count_parameters(model) == params
+    rows = arch.layer_table(model, input_shape)
     assert rows[-1].output_shape == output_shape
-    if name not in ("digit_cnn", "digit_mlp"):  # named blocks: the table adds up to the model
-        assert sum(r.params for r in rows) == params
+    assert sum(r.params for r in rows) == params
+    assert arch.weight_depth(model) == depth
 
 
-def test_layer_tables_reproduce_seed_shapes():
+def test_layer_tables_reproduce_seed_shapes_and_multiply_adds():
     with torch.device("meta"):
-        alex, google, vgg16 = cnn.alexnet(), cnn.googlenet(), cnn.vgg("D")
-    shapes = {r.name: r.output_shape for r in cnn.layer_table(alex, (3, 227, 227))}
+        alex, google, vgg16 = arch.alexnet(), arch.googlenet(), arch.vgg("D")
+    shapes = {r.name: r.output_shape for r in arch.layer_table(alex, (3, 227, 227))}
     assert shapes["conv1"] == (96, 55, 55) and shapes["pool1"] == (96, 27, 27)
     assert shapes["conv2"] == (256, 27, 27) and shapes["pool3"] == (256, 6, 6)
-    shapes = {r.name: r.output_shape for r in cnn.layer_table(google, (3, 224, 224))}
-    assert shapes["inception3a"] == (256, 28, 28) and shapes["inception5b"] == (1024, 7, 7)
-    assert cnn.layer_table(vgg16, (3, 224, 224))[-4].output_shape == (512 * 7 * 7,)
+    rows = {r.name: r for r in arch.layer_table(google, (3, 224, 224))}
+    assert rows["inception3a"].output_shape == (256, 28, 28)
+    assert rows["inception5b"].output_shape == (1024, 7, 7)
+    assert rows["conv1"].multiply_adds == 112 * 112 * 64 * 7 * 7 * 3
+    assert rows["linear"].multiply_adds == 1024 * 1000
+    assert sum(r.multiply_adds for r in rows.values()) == 1_582_671_872
+    assert arch.layer_table(vgg16, (3, 224, 224))[-4].output_shape == (512 * 7 * 7,)
+
+
+def test_multiply_adds_count_groups():
+    with torch.device("meta"):
+        grouped = torch.nn.Sequential(torch.nn.Conv2d(4, 6, 3, padding=1, groups=2))
+    assert arch.layer_table(grouped, (4, 5, 5))[0].multiply_adds == 5 * 5 * 6 * 2 * 3 * 3
 
 
 def test_layer_table_copies_real_models_to_meta():
-    model = cnn.digit_cnn()
-    rows = cnn.layer_table(model, (1, 8, 8))
-    assert [r.output_shape for r in rows[:3]] == [(16, 8, 8), (16, 8, 8), (16, 4, 4)]
+    model = cnn.mnist_cnn()
+    rows = arch.layer_table(model, (1, 28, 28))
+    assert [r.output_shape for r in rows[:3]] == [(32, 28, 28), (32, 28, 28), (32, 14, 14)]
     assert not next(model.parameters()).is_meta
     with pytest.raises(ValueError, match=r"input_shape must be \(channels, height, width\)"):
-        cnn.layer_table(model, (8, 8))
+        arch.layer_table(model, (28, 28))
 
 
 def test_googlenet_aux_heads_and_inception():
     with torch.device("meta"):
-        assert cnn.count_parameters(cnn.googlenet_aux_head(512)) == 3_188_840
-        assert cnn.count_parameters(cnn.googlenet_aux_head(528)) == 3_190_888
-    block = cnn.inception(192, cnn.GOOGLENET_INCEPTIONS["3a"])
+        assert arch.count_parameters(arch.googlenet_aux_head(512)) == 3_188_840
+        assert arch.count_parameters(arch.googlenet_aux_head(528)) == 3_190_888
+        assert arch.count_parameters(arch.conv_relu(3, 8, 3), biases=False) == 3 * 8 * 9
+    block = arch.Inception(192, arch.GOOGLENET_INCEPTIONS["3a"])
     assert block(torch.zeros(1, 192, 28, 28)).shape == (1, 256, 28, 28)
+    assert arch.weight_depth(block) == 2
 
 
 def test_builders_reject_bad_arguments():
     with pytest.raises(ValueError, match="config must be one of"):
-        cnn.vgg("F")
+        arch.vgg("F")
     with pytest.raises(ValueError, match="depth must be one of"):
-        cnn.resnet(50)
+        arch.resnet(50)
     with pytest.raises(ValueError, match="groups must be 1 or 2, got 3"):
-        cnn.alexnet(groups=3)
+        arch.alexnet(groups=3)
     with pytest.raises(ValueError, match="hidden must be >= 1, got 0"):
         cnn.digit_mlp(0)
 
 
-def test_resnet_block_adds_its_input():
-    model = cnn.resnet(18).eval()
-    block = model.stage1[0]
-    x = torch.randn(1, 64, 8, 8)
-    torch.testing.assert_close(block(x), torch.relu(block.residual(x) + x))
+def test_basic_block_adds_its_input_or_projects_it():
+    block = arch.BasicBlock(8, 8).eval()
+    x = torch.randn(2, 8, 6, 6)
+    torch.testing.assert_close(block(x), torch.relu(block.body(x) + x))
+    plain = arch.BasicBlock(8, 8, shortcut=False).eval()
+    assert plain.shortcut is None
+    torch.testing.assert_close(plain(x), torch.relu(plain.body(x)))
+    down = arch.BasicBlock(8, 16, stride=2).eval()
+    assert down(x).shape == (2, 16, 3, 3) and isinstance(down.shortcut, torch.nn.Sequential)
+    assert arch.weight_depth(down) == 2
+    stage, wide = arch.resnet(18).eval().stage1[0], torch.randn(1, 64, 8, 8)
+    torch.testing.assert_close(stage(wide), torch.relu(stage.body(wide) + wide))
+
+
+def test_depth_net_plain_and_residual_differ_only_in_shortcuts():
+    torch.manual_seed(0)
+    plain = arch.depth_net(10, shortcut=False)
+    torch.manual_seed(0)
+    residual = arch.depth_net(10, shortcut=True)
+    for a, b in zip(plain.state_dict().values(), residual.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    assert plain(torch.zeros(3, 1, 14, 14)).shape == (3, 10)
+
+
+def test_mnist_tensors_shapes():
+    x, y = cnn.mnist_tensors(data.mnist_split().val)
+    assert x.shape == (500, 1, 28, 28) and x.dtype == torch.float32 and y.dtype == torch.int64
 
 
 def test_digit_tensors_shapes():
@@ -271,8 +353,6 @@ def test_random_conv_and_pool_configurations_match_torch():
 
 
 def test_random_shift_moves_each_image_within_its_bound():
-    import torch
-
     x = torch.zeros(50, 1, 28, 28)
     x[:, 0, 14, 14] = 1.0
     moved, labels = cnn.random_shift(x, torch.arange(50), torch.Generator().manual_seed(0))
@@ -283,14 +363,121 @@ def test_random_shift_moves_each_image_within_its_bound():
     assert len(set(zip(dy.tolist(), dx.tolist(), strict=True))) > 10
 
 
-def test_pretrained_mnist_cnn_reads_the_test_digits():
-    import torch
-
+def test_pretrained_mnist_cnn_reads_the_test_digits_and_caches_its_curves():
     model = cnn.pretrained_mnist_cnn()
     x, y = cnn.mnist_tensors(data.mnist_split().test)
     with torch.no_grad():
         accuracy = (model(x).argmax(dim=1) == y).float().mean().item()
     assert accuracy >= 0.97 and not model.training
+    history = cnn.mnist_cnn_history()
+    assert set(history) == {"loss", "val_loss", "val_acc"}
+    assert all(len(curve) == cnn.MNIST_CNN_EPOCHS for curve in history.values())
+    assert history["val_acc"][-1] > 0.95 and history["loss"][-1] < history["loss"][0] / 5
+
+
+def test_mnist_cnn_cache_is_checked_and_rebuilt(tmp_path, monkeypatch):
+    """The recipe runs once; a cache whose files no longer match their sha256 is retrained."""
+    calls = []
+
+    def quick_recipe(seed):
+        calls.append(seed)
+        torch.manual_seed(seed)
+        return cnn.mnist_cnn().eval(), {"loss": [1.0], "val_loss": [0.9], "val_acc": [0.5]}
+
+    monkeypatch.setattr(cnn, "CACHE_DIR", tmp_path)
+    monkeypatch.setattr(cnn, "train_mnist_cnn", quick_recipe)
+    first = cnn.pretrained_mnist_cnn(seed=3)
+    assert cnn.mnist_cnn_history(seed=3)["val_loss"] == [0.9] and calls == [3]
+    again = cnn.pretrained_mnist_cnn(seed=3)
+    assert calls == [3] and not again.training
+    for a, b in zip(first.state_dict().values(), again.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+    next(tmp_path.glob("*.history.json")).write_text(json.dumps({"loss": [0.0]}))
+    assert cnn.mnist_cnn_history(seed=3)["loss"] == [1.0] and calls == [3, 3]
+
+
+def test_degradation_runs_plain_and_residual_networks():
+    x, y = cnn_experiments.degradation_digits(200)
+    assert x.shape == (200, 1, 14, 14) and np.bincount(y.numpy()).tolist() == [20] * 10
+    runs = cnn_experiments.degradation((4, 6), n=200, epochs=1, width=4)
+    assert [(r.depth, r.shortcut) for r in runs] == [(4, False), (4, True), (6, False), (6, True)]
+    assert all(0 <= r.train_error <= 1 and len(r.losses) == 1 for r in runs)
+    assert all(r.first_grad > 0 and r.last_grad > 0 for r in runs)
+
+
+def test_conv_gradient_norms_leave_the_model_alone():
+    torch.manual_seed(0)
+    model = cnn.mnist_cnn()
+    before = [p.clone() for p in model.parameters()]
+    x, y = torch.rand(4, 1, 28, 28), torch.tensor([0, 1, 2, 3])
+    norms = cnn_experiments.conv_gradient_norms(model, x, y)
+    assert len(norms) == 2 and all(n > 0 for n in norms)
+    assert all(p.grad is None for p in model.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+
+
+def test_conv_seconds_times_each_method():
+    for method in ("naive", "im2col", "torch"):
+        assert cnn_experiments.conv_seconds(method, 1) > 0
+    assert build.conv_layer_seconds("im2col", 2) > 0
+    assert {name for name in build.MEASUREMENTS if name.startswith("05_cnn")} == {
+        "05_cnn: conv layer, naive loops (forward, 1 of the 64 images)",
+        "05_cnn: conv layer, numpy im2col (forward + backward), 1 BLAS thread",
+        "05_cnn: conv layer, numpy im2col (forward + backward), 2 BLAS threads",
+        "05_cnn: conv layer, torch (forward + backward), 1 thread",
+    }
+    assert cnn_experiments._time_conv("im2col", repeats=1) > 0
+    with pytest.raises(ValueError, match="method must be 'naive', 'im2col' or 'torch', got 'fft'"):
+        cnn_experiments.conv_seconds("fft")
+
+
+def test_the_numbers_the_lesson_states_in_its_text():
+    """Lesson 05's prose quotes these; the lesson's cells print or assert the rest."""
+    rows = arch.layer_table(cnn.mnist_cnn(), (1, 28, 28))
+    assert [r.params for r in rows if r.params] == [320, 18_496, 401_536, 1_290]
+    convolutions = sum(r.multiply_adds for r in rows if r.kind == "Conv2d")
+    assert convolutions > 5 * sum(r.multiply_adds for r in rows if r.kind == "Linear")
+    with torch.device("meta"):
+        alex, vgg16, google = arch.alexnet(groups=2), arch.vgg("D"), arch.googlenet()
+        one_gpu = arch.alexnet()
+    alex_params = {r.name: r.params for r in arch.layer_table(alex, (3, 227, 227))}
+    dense = alex_params["fc6"] + alex_params["fc7"] + alex_params["fc8"]
+    assert round(sum(alex_params.values()) / 1e6) == 61 and round(dense / 1e6) == 59
+    assert round(arch.count_parameters(one_gpu) / 1e6) == 62
+    fc6 = arch.count_parameters(vgg16.fc6)
+    assert (round(fc6 / 1e6, 1), round(arch.count_parameters(vgg16) / 1e6, 1)) == (102.8, 138.4)
+    seed_k = {  # seed 002's GoogLeNet params column, in K
+        "conv1": 2.7, "conv2": 112, "inception3a": 159, "inception3b": 380, "inception4a": 364,
+        "inception4b": 437, "inception4c": 463, "inception4d": 580, "inception4e": 840,
+        "inception5a": 1072, "inception5b": 1388, "linear": 1000,
+    }  # fmt: skip
+    blocks = dict(google.named_children())
+    k_weights = {n: arch.count_parameters(blocks[n], biases=False) / 1024 for n in seed_k}
+    off = {n: round(100 * (k_weights[n] / seed_k[n] - 1), 1) for n in seed_k}
+    assert [n for n in seed_k if abs(off[n]) > 2] == ["conv1", "inception4c", "inception5a"]
+    assert (off["inception4c"], off["inception5a"]) == (7.5, -5.0)
+    built = {r.name: r for r in arch.layer_table(google, (3, 224, 224))}
+    assert round(k_weights["conv1"], 1) == 9.2 and round(built["conv1"].multiply_adds / 1e6) == 118
+    n_google = arch.count_parameters(google)
+    without_classifier = n_google - arch.count_parameters(blocks["linear"])
+    assert round(n_google / 1e6, 1) == round(sum(seed_k.values()) * 1024 / 1e6, 1) == 7.0
+    assert round(without_classifier / 1e6, 1) == 6.0
+    assert round(arch.count_parameters(alex) / n_google, 1) == 8.7
+    ops_google = sum(r.multiply_adds for r in built.values())
+    ops_alex = sum(r.multiply_adds for r in arch.layer_table(alex, (3, 227, 227)))
+    assert round(ops_google / ops_alex) == 2
+    with torch.device("meta"):
+        assert (
+            round(arch.count_parameters(arch.resnet(34)) / arch.count_parameters(vgg16), 2) == 0.16
+        )
+
+
+def test_the_digit_cnn_curves_the_lesson_describes():
+    history = cnn.mnist_cnn_history()
+    assert all(v < t for v, t in zip(history["val_loss"], history["loss"], strict=True))
+    assert (
+        min(history["val_acc"][-3:]) > 0.95 and history["val_loss"][-1] < history["val_loss"][0] / 3
+    )
 
 
 def test_mnist_cnn_maps_28x28_digits_to_logits():

@@ -22,12 +22,17 @@ def test_conv_prediction():
     assert ex.check_conv_prediction(..., ...).status == "unsolved"
 
 
-def test_googlenet_padding():
-    assert ex.check_googlenet_padding(3).status == "correct"
-    assert "output side is 111" in ex.check_googlenet_padding(2).message
-    assert "output side is 113" in ex.check_googlenet_padding(4).message
-    assert "non-negative int" in ex.check_googlenet_padding(1.5).message
-    assert ex.check_googlenet_padding(...).status == "unsolved"
+def test_receptive_stack():
+    assert ex.check_receptive_stack([(3, 2)] * 4).status == "correct"
+    assert ex.check_receptive_stack([(3, 1), (3, 2), (3, 2), (3, 2), (3, 2)]).status == "correct"
+    assert "try stride 2" in ex.check_receptive_stack([(3, 1)] * 5).message
+    assert "make more layers stride 2" in ex.check_receptive_stack([(3, 1), (3, 2), (3, 2)]).message
+    assert "more than 5" in ex.check_receptive_stack([(3, 1)] * 13).message
+    assert "every kernel must be 3" in ex.check_receptive_stack([(7, 2), (3, 2)]).message
+    assert "every stride must be 1 or 2" in ex.check_receptive_stack([(3, 4)] * 3).message
+    assert "(kernel, stride) pairs" in ex.check_receptive_stack([3, 3, 3]).message
+    assert "is empty" in ex.check_receptive_stack([]).message
+    assert ex.check_receptive_stack(...).status == "unsolved"
 
 
 def test_input_gradient():

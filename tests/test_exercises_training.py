@@ -3,28 +3,18 @@ import math
 import numpy as np
 
 import course_lib.exercises.training as ex
+from course_lib import training
 
 
 def test_steps_per_epoch_checker():
-    assert ex.check_steps_per_epoch(12, 1438, 128).status == "correct"
-    floor = ex.check_steps_per_epoch(11, 1438, 128)
+    assert ex.check_steps_per_epoch(32, 4000, 128).status == "correct"
+    floor = ex.check_steps_per_epoch(31, 4000, 128)
     assert floor.status == "wrong" and "rounded down" in floor.message
-    fraction = ex.check_steps_per_epoch(1438 / 128, 1438, 128)
+    fraction = ex.check_steps_per_epoch(4000 / 128, 4000, 128)
     assert fraction.status == "wrong" and "integer" in fraction.message
-    other = ex.check_steps_per_epoch(45, 1438, 128)
+    other = ex.check_steps_per_epoch(125, 4000, 128)
     assert other.status == "wrong" and "would see" in other.message
-    assert ex.check_steps_per_epoch(..., 1438, 128).status == "unsolved"
-
-
-def test_torch_dropout_p_checker():
-    assert ex.check_torch_dropout_p(1 - 0.8, 1 - 0.5).status == "correct"
-    keep = ex.check_torch_dropout_p(0.8, 0.5)
-    assert keep.status == "wrong" and "DROPPING" in keep.message
-    swapped = ex.check_torch_dropout_p(0.5, 0.2)
-    assert swapped.status == "wrong" and "inputs are kept MORE often" in swapped.message
-    other = ex.check_torch_dropout_p(0.3, 0.5)
-    assert other.status == "wrong" and "p_input" in other.message
-    assert ex.check_torch_dropout_p(..., ...).status == "unsolved"
+    assert ex.check_steps_per_epoch(..., 4000, 128).status == "unsolved"
 
 
 def test_he_std_checker():
@@ -39,23 +29,63 @@ def test_he_std_checker():
     assert ex.check_he_std(...).status == "unsolved"
 
 
-def test_soft_threshold_checker():
-    def solution(w, t):
-        return np.sign(w) * np.maximum(np.abs(w) - t, 0.0)
+def nesterov_class(update):
+    """An optimiser class with the given update(self, g, state), as a student would write it."""
 
-    def hard_threshold(w, t):
-        return np.where(np.abs(w) > t, w, 0.0)
+    class Student(training.Optimiser):
+        def __init__(self, lr: float, mu: float = 0.9) -> None:
+            super().__init__(lr)
+            self.mu = mu
 
-    def positive_only(w, t):
-        return np.maximum(w - t, 0.0)
+    Student.update = update
+    return Student
 
-    def stub(w, t): ...
 
-    assert ex.check_soft_threshold(solution).status == "correct"
-    hard = ex.check_soft_threshold(hard_threshold)
-    assert hard.status == "wrong" and "shrink the others" in hard.message
-    positive = ex.check_soft_threshold(positive_only)
-    assert positive.status == "wrong" and "negative weights" in positive.message
-    off = ex.check_soft_threshold(lambda w, t: solution(w, 2 * t))
-    assert off.status == "wrong" and "should be" in off.message
-    assert ex.check_soft_threshold(stub).status == "unsolved"
+def solution(self, g, state):
+    state["v"] = self.mu * state.get("v", 0.0) + g
+    return self.lr * (g + self.mu * state["v"])
+
+
+def heavy_ball(self, g, state):
+    state["v"] = self.mu * state.get("v", 0.0) + g
+    return self.lr * state["v"]
+
+
+def look_ahead_only(self, g, state):
+    state["v"] = self.mu * state.get("v", 0.0) + g
+    return self.lr * self.mu * state["v"]
+
+
+def forgetful(self, g, state):
+    v = self.mu * state.get("v", 0.0) + g  # never stored
+    return self.lr * (g + self.mu * v)
+
+
+def wrong_sign(self, g, state):
+    state["v"] = self.mu * state.get("v", 0.0) + g
+    return self.lr * (g - self.mu * state["v"])
+
+
+def stub(self, g, state): ...
+
+
+def test_nesterov_checker():
+    assert ex.check_nesterov(nesterov_class(solution)).status == "correct"
+    plain = ex.check_nesterov(nesterov_class(heavy_ball))
+    assert plain.status == "wrong" and "plain momentum" in plain.message
+    ahead = ex.check_nesterov(nesterov_class(look_ahead_only))
+    assert ahead.status == "wrong" and "PLUS" in ahead.message
+    lost = ex.check_nesterov(nesterov_class(forgetful))
+    assert lost.status == "wrong" and "state['v']" in lost.message
+    sign = ex.check_nesterov(nesterov_class(wrong_sign))
+    assert sign.status == "wrong" and "should be" in sign.message
+    assert ex.check_nesterov(nesterov_class(stub)).status == "unsolved"
+
+
+def test_nesterov_checker_reports_a_crash_in_one_sentence():
+    def crash(self, g, state):
+        return state["v"]  # KeyError on the first step
+
+    feedback = ex.check_nesterov(nesterov_class(crash))
+    assert feedback.status == "wrong" and "KeyError" in feedback.message
+    assert np.isfinite(ex.NESTEROV_LR)

@@ -72,23 +72,27 @@ def test_saved_cells_equal_their_library_code(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
-def test_a_check_follows_every_saved_cell(path):
-    """The next code cell after a `# @save` cell uses what it defined: the practice edition
-    puts `%%practice` on that cell, so it must exercise the functions."""
+def test_a_check_follows_every_run_of_saved_cells(path):
+    """The first code cell after a run of `# @save` cells (one module) uses what they defined:
+    the practice edition puts `%%practice` on that cell, so it must exercise the functions."""
     nb = load(path)
-    code = [k for k, c in enumerate(nb.cells) if c.cell_type == "code" and c.source.strip()]
-    for k, _, source in saved_cells(nb):
-        names = [n.name for n in ast.parse(source).body if hasattr(n, "name")]
-        following = [j for j in code if j > k]
-        assert following, f"{path.name} cell {k}: a `# @save` cell needs a check after it"
-        check = nb.cells[following[0]].source
-        assert not build.SAVE_MARK.match(check.splitlines()[0]), (
-            f"{path.name} cell {following[0]}: check cell {k}'s functions before the next @save"
-        )
-        assert any(re.search(rf"\b{n}\b", check) for n in names), (
-            f"{path.name} cell {following[0]}: the cell after a `# @save` cell checks one of"
-            f" {names}"
-        )
+    saved = {k: (module, source) for k, module, source in saved_cells(nb)}
+    run: list[str] = []
+    modules: set[str] = set()
+    for k, cell in enumerate(nb.cells):
+        if cell.cell_type != "code" or not cell.source.strip():
+            continue
+        if k in saved:
+            modules.add(saved[k][0])
+            run += [n.name for n in ast.parse(saved[k][1]).body if hasattr(n, "name")]
+            continue
+        if run:
+            assert len(modules) == 1, f"{path.name} cell {k}: one run of @save cells, {modules}"
+            assert any(re.search(rf"\b{n}\b", cell.source) for n in run), (
+                f"{path.name} cell {k}: the cell after `# @save` cells checks one of {run}"
+            )
+            run, modules = [], set()
+    assert not run, f"{path.name}: `# @save` cells at the end need a check after them"
 
 
 @pytest.mark.parametrize("path", HOUSE, ids=[p.stem for p in HOUSE])

@@ -140,7 +140,7 @@ def test_a_written_function_is_judged_while_its_neighbour_is_still_blank(shell):
     check = CHECK + "v = w.copy()\nstep(v, np.ones_like(v), 0.1)\n"
     feedback = judge(shell, names=("layer", "step"), check=check)
     assert feedback.status == "unsolved", feedback
-    assert "`layer` pass the check; now write `step`" in repr(feedback)
+    assert "`layer` passes the check; now write `step`" in repr(feedback)
 
 
 def test_difference_reads_nested_results_part_by_part():
@@ -164,3 +164,29 @@ def test_recorded_calls_compare_with_the_reference_on_the_same_inputs():
 def test_the_extension_registers_the_cell_magic(shell):
     practice.load_ipython_extension(shell)
     assert "practice" in shell.magics_manager.magics["cell"]
+
+
+def test_raising_where_the_reference_raises_is_right():
+    calls: list[practice.Call] = []
+    inverse = practice.recorded(lambda x: 1 // x, calls)
+    with pytest.raises(ZeroDivisionError):
+        inverse(0)
+    assert practice.compare_calls("inverse", lambda x: 1 // x, calls) is None
+    assert "should raise ZeroDivisionError" in practice.compare_calls(
+        "inverse", lambda x: 1 // x, [practice.Call((0,), {}, calls[0].rng, result=7)]
+    )
+    assert "raised ZeroDivisionError" in practice.compare_calls("inverse", lambda x: x, calls)
+
+
+def test_objects_and_generators_are_compared_by_what_they_hold():
+    class Optimiser:
+        def __init__(self, lr):
+            self.lr, self.state = lr, [np.zeros(2)]
+
+    assert practice.difference(Optimiser(0.1), Optimiser(0.1), "it") is None
+    assert "state of it['lr']" in practice.difference(Optimiser(0.2), Optimiser(0.1), "it")
+    rng, other = np.random.default_rng(0), np.random.default_rng(0)
+    assert practice.difference(rng, other, "rng") is None
+    other.random()
+    assert "different number of random values" in practice.difference(rng, other, "rng")
+    assert "should be of type Optimiser, got str" in practice.difference("x", Optimiser(0.1), "it")

@@ -35,15 +35,38 @@ def check_conv_prediction(out_side: int, n_params: int) -> Feedback:
     return correct(f"{side} x {side} x 32 outputs from {weights + layer['filters']} parameters.")
 
 
-@checker("`padding`")
-def check_googlenet_padding(padding: int) -> Feedback:
-    """Padding that makes a 7x7 stride-2 convolution map 224 x 224 to 112 x 112."""
-    if not isinstance(padding, int | np.integer) or padding < 0:
-        return wrong(f"padding must be a non-negative int, got {padding!r}.")
-    side = cnn.conv_output_size(224, 7, 2, int(padding))
-    if side != 112:
-        return wrong(f"with padding {padding} the output side is {side}, not 112.")
-    return correct("(224 - 7 + 2*3) // 2 + 1 = 112, as in GoogLeNet's first layer.")
+RECEPTIVE_TARGET, RECEPTIVE_MAX_LAYERS = 28, 5
+"""The design exercise: 3x3 convolutions whose last unit sees all of a 28x28 digit, <= 5 layers."""
+
+
+@checker("`layers`")
+def check_receptive_stack(layers) -> Feedback:
+    """A list of (3, stride) layers, stride 1 or 2, at most 5, with a receptive field >= 28."""
+    try:
+        pairs = [(int(kernel), int(stride)) for kernel, stride in layers]
+    except (TypeError, ValueError):
+        return wrong("layers must be a list of (kernel, stride) pairs, such as [(3, 1), (3, 2)].")
+    if not pairs:
+        return wrong("layers is empty: give at least one (kernel, stride) pair.")
+    if any(kernel != 3 for kernel, _ in pairs):
+        return wrong("use 3x3 convolutions only: every kernel must be 3.")
+    if any(stride not in (1, 2) for _, stride in pairs):
+        return wrong("every stride must be 1 or 2.")
+    side = cnn.receptive_field(pairs)[-1]
+    if len(pairs) > RECEPTIVE_MAX_LAYERS:
+        return wrong(
+            f"{len(pairs)} layers is more than {RECEPTIVE_MAX_LAYERS}: each stride-2 layer doubles"
+            " what every later layer adds, so fewer layers can see more."
+        )
+    if side < RECEPTIVE_TARGET:
+        strided = sum(stride == 2 for _, stride in pairs)
+        return wrong(
+            f"the last unit sees {side}x{side} pixels, less than 28x28"
+            + (": try stride 2 in some layers." if strided == 0 else ": make more layers stride 2.")
+        )
+    return correct(
+        f"{len(pairs)} layers see {side}x{side}: each stride of 2 doubles every later layer's step."
+    )
 
 
 INPUT_GRAD_CASES = [((2, 2), (2, 2)), ((4, 5), (3, 2)), ((3, 3), (1, 1)), ((2, 6), (4, 3))]

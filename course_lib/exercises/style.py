@@ -3,8 +3,10 @@
 from collections.abc import Callable
 
 import numpy as np
+import torch
+from torch import nn
 
-from course_lib import style
+from course_lib import style, style_experiments
 from course_lib.exercises import Feedback, call_student, checker, correct, value_problem, wrong
 
 GRAM_EXERCISE = np.array(
@@ -19,7 +21,7 @@ GRAM_EXERCISE = np.array(
 @checker("`gram_by_hand`")
 def check_gram_by_hand(gram_by_hand: np.ndarray) -> Feedback:
     """The Gram matrix G = F F^T / (h w) of GRAM_EXERCISE, worked out by hand: (2, 2)."""
-    expected = style.gram_matrix(GRAM_EXERCISE)
+    expected = style.gram_matrix(torch.tensor(GRAM_EXERCISE)[None])[0].numpy()
     flat = GRAM_EXERCISE.reshape(2, 4)
     got = np.asarray(gram_by_hand, dtype=float)
     if got.shape == expected.shape:
@@ -34,74 +36,97 @@ def check_gram_by_hand(gram_by_hand: np.ndarray) -> Feedback:
     )
 
 
-BALANCE = {"size": 64, "steps": 100, "content": "chelsea", "style": "starry_swirls"}
-"""The 'modify' exercise's run: noise start, 64 px, 100 Adam steps, default random network."""
-BALANCE_MAX_CONTENT = 0.85
-"""Content loss at the end at most this share of its value at the noise start: the run must
-bring the cat back (the noise start's content loss is low already, so a fixed limit would not)."""
-BALANCE_MAX_STYLE = 0.1
-"""Style loss at the end at most this share of its value at the start: the result must carry
-the style."""
+BALANCE = {"size": 64, "budget": 40, "tv_weight": 0.1}
+"""The 'modify' exercise's run: the cat in the starry swirls from the photograph, all style
+maps, L-BFGS."""
+BALANCE_MAX_STYLE = 1 / 500
+"""The style loss at the end at most this share of the photograph's: the style is there."""
+BALANCE_MAX_CONTENT = 0.019
+"""The content loss at the end at most this (about 0.025 at style weight 10^4): the cat stays."""
 
 
-def balance_run(style_weight: float) -> style.Transfer:
+def balance_run(style_weight: float) -> style.Painting:
     """The 'modify' exercise's run (``BALANCE``) with the given style weight."""
-    from course_lib import data
-
-    size = BALANCE["size"]
-    return style.stylise(
-        data.load_image(BALANCE["content"], size),
-        style.style_image(BALANCE["style"], size),
-        style_weight=style_weight,
-        steps=BALANCE["steps"],
-        init="noise",
-    )
+    content, picture = style_experiments.pair(BALANCE["size"])
+    weights = (1.0, float(style_weight), BALANCE["tv_weight"])
+    loss = style.StyleTransferLoss(style.RandomFeatures(), content, picture, weights)
+    return style.paint(loss, content, BALANCE["budget"])
 
 
 @checker("`balanced_weight`")
 def check_balanced_weight(balanced_weight: float) -> Feedback:
-    """A style weight whose noise-started run ends with both losses below their limits, each a
-    share of the loss at the start (BALANCE_MAX_CONTENT, BALANCE_MAX_STYLE)."""
+    """A style weight whose run ends with the style loss at most BALANCE_MAX_STYLE of the
+    photograph's and the content loss at most BALANCE_MAX_CONTENT."""
     weight = float(balanced_weight)
     if not np.isfinite(weight) or weight <= 0:
         return wrong(f"the style weight must be a positive number, got {balanced_weight!r}.")
-    losses = balance_run(weight).losses
-    content = losses["content"][-1] / losses["content"][0]
-    style_part = losses["style"][-1] / losses["style"][0]
+    run = balance_run(weight)
+    style_share = run.final["style"] / run.losses["style"][0]
+    content = run.final["content"]
+    if style_share > BALANCE_MAX_STYLE:
+        return wrong(
+            f"the style loss ends at {style_share:.2g} of the photograph's (limit 1/500 = "
+            f"{BALANCE_MAX_STYLE}): too little style, raise the style weight."
+        )
     if content > BALANCE_MAX_CONTENT:
         return wrong(
-            f"the content loss ends at {content:.2f} of its start (limit {BALANCE_MAX_CONTENT}): "
-            "the style drowns the cat, lower the style weight."
-        )
-    if style_part > BALANCE_MAX_STYLE:
-        return wrong(
-            f"the style loss ends at {style_part:.3f} of its start (limit {BALANCE_MAX_STYLE}): "
-            "hardly any style, raise the style weight."
+            f"the content loss ends at {content:.3g} (limit {BALANCE_MAX_CONTENT}): the style "
+            "takes over the cat, lower the style weight."
         )
     return correct(
-        f"content loss down to {content:.2f} and style loss to {style_part:.3f} of their starts: "
-        "a stylised, recognisable cat."
+        "the style loss ends below 1/500 of the photograph's and the content loss below "
+        f"{BALANCE_MAX_CONTENT}: a stylised cat that keeps some of its own colours."
     )
 
 
-@checker("`tv_loss`")
-def check_tv_loss(tv_loss: Callable) -> Feedback:
-    """``tv_loss(image (b, 3, h, w) tensor) -> scalar tensor`` equal to total_variation_torch."""
-    import torch
+class Spy(nn.Module):
+    """Wraps a loss and records the smallest and largest pixel of every image it evaluates."""
 
-    generator = torch.Generator().manual_seed(8)
-    for shape in [(1, 3, 4, 4), (2, 3, 5, 7), (1, 3, 2, 6)]:
-        image = torch.rand(shape, generator=generator, requires_grad=True)
-        got = call_student(tv_loss, image)
-        if not isinstance(got, torch.Tensor):
-            return wrong(f"tv_loss should return a torch tensor, got {type(got).__name__}.")
-        if got.numel() != 1:
-            return wrong(f"tv_loss should return one number, got shape {tuple(got.shape)}.")
-        if not got.requires_grad:
-            return wrong("the result has no gradient: compute it with torch, not numpy.")
-        expected = style.total_variation_torch(image)
-        if torch.isclose(got, ((image[:, :, 1:] - image[:, :, :-1]) ** 2).mean()):
-            return wrong("you have the vertical differences only: add the horizontal ones.")
-        if problem := value_problem(got.detach().numpy(), expected.detach().numpy(), "tv_loss"):
-            return wrong(f"for an image of shape {shape}, {problem}.")
-    return correct("the mean squared step down plus the mean squared step right.")
+    def __init__(self, loss: nn.Module) -> None:
+        super().__init__()
+        self.loss = loss
+        self.ranges: list[tuple[float, float]] = []
+
+    def forward(self, x: torch.Tensor) -> dict[str, torch.Tensor]:
+        self.ranges.append((float(x.detach().min()), float(x.detach().max())))
+        return self.loss(x)
+
+
+CLAMPED = {"size": 32, "budget": 20}
+"""The 'implement' exercise's run: the cat in the starry swirls from the photograph."""
+
+
+@checker("`paint_clamped`")
+def check_paint_clamped(paint_clamped: Callable) -> Feedback:
+    """``paint_clamped(loss, start (1, 3, h, w), budget) -> image (h, w, 3)``: L-BFGS on the
+    pixels that evaluates only images in [0, 1] and ends near the loss of ``style.paint``."""
+    content, picture = style_experiments.pair(CLAMPED["size"])
+    loss = style.StyleTransferLoss(style.RandomFeatures(), content, picture)
+    spy, budget = Spy(loss), CLAMPED["budget"]
+    image = np.asarray(call_student(paint_clamped, spy, content.clone(), budget), dtype=float)
+    if image.shape != (CLAMPED["size"], CLAMPED["size"], 3):
+        return wrong(f"return the image as (h, w, 3) with to_image, got shape {image.shape}.")
+    if not spy.ranges:
+        return wrong("your function never evaluated the loss: call loss(x) in the closure.")
+    low, high = min(r[0] for r in spy.ranges), max(r[1] for r in spy.ranges)
+    if low < 0 or high > 1:
+        return wrong(
+            f"the loss was evaluated on pixels from {low:.3g} to {high:.3g}: clamp x to [0, 1] "
+            "inside the closure, before the loss."
+        )
+    if len(spy.ranges) > budget + 5:
+        return wrong(f"{len(spy.ranges)} evaluations for a budget of {budget}: set max_eval.")
+    if image.min() < 0 or image.max() > 1:
+        return wrong("the returned image leaves [0, 1]: clip it, as to_image does.")
+    with torch.no_grad():
+        ours, start = (float(loss(x)["total"]) for x in (style.to_tensor(image), content))
+    sigmoid = style.paint(loss, content, budget).final["total"]
+    if ours > 0.1 * start:
+        return wrong(
+            f"the final loss {ours:.3g} is more than a tenth of the photograph's {start:.3g}: "
+            "is L-BFGS stepping on x, and does the closure return the loss?"
+        )
+    return correct(
+        f"every image your closure evaluated stayed in [0, 1], and your final loss is "
+        f"{ours / sigmoid:.1f} times paint's (x = sigmoid(u)) after the same {budget} evaluations."
+    )

@@ -4,15 +4,17 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
 from course_lib import training
+from course_lib import training_experiments as tx
 from course_lib.exercises import Feedback, call_student, checker, compare, correct, wrong
 
 
 @checker("`steps_answer`")
 def check_steps_per_epoch(steps_answer: int, n: int, batch_size: int) -> Feedback:
     """Steps per epoch for n samples at batch_size: ceil(n / batch_size)."""
-    expected = training.steps_per_epoch(n, batch_size)
+    expected = math.ceil(n / batch_size)
     if steps_answer == n // batch_size and n % batch_size:
         return wrong(
             f"you rounded down: the last {n % batch_size} samples still make a (smaller) batch."
@@ -24,21 +26,6 @@ def check_steps_per_epoch(steps_answer: int, n: int, batch_size: int) -> Feedbac
             f"{steps_answer} steps would see {steps_answer * batch_size} samples, not {n}."
         )
     return correct(f"{n} samples in batches of {batch_size} make {expected} steps an epoch.")
-
-
-@checker("`p_input` and `p_hidden`")
-def check_torch_dropout_p(p_input: float, p_hidden: float) -> Feedback:
-    """torch.nn.Dropout's p for seed 004's keep probabilities 0.8 (inputs) and 0.5 (hidden)."""
-    if math.isclose(p_input, 0.8) and math.isclose(p_hidden, 0.5):
-        return wrong("torch's p is the probability of DROPPING a unit, so it is 1 - keep.")
-    if math.isclose(p_input, 0.5) and math.isclose(p_hidden, 0.2):
-        return wrong("the inputs are kept MORE often (0.8) than hidden units, so drop them less.")
-    return compare(
-        [p_input, p_hidden],
-        [0.2, 0.5],
-        "[p_input, p_hidden]",
-        praise="p = 1 - keep: nn.Dropout(0.2) on the inputs, nn.Dropout(0.5) on hidden units.",
-    )
 
 
 @checker("`std`")
@@ -59,25 +46,54 @@ def check_he_std(std: float, fan_in: int = 64) -> Feedback:
     )
 
 
-SOFT_THRESHOLD_CASES = (
-    (np.array([-1.5, -0.2, 0.0, 0.05, 0.3, 2.0]), 0.25),
-    (np.array([[0.1, -0.1], [-3.0, 0.6]]), 0.5),
-)
+NESTEROV_BOWL = np.diag([1.0, 10.0])
+NESTEROV_START = np.array([1.0, 1.0])
+NESTEROV_LR, NESTEROV_MU, NESTEROV_STEPS = 0.02, 0.9, 30
 
 
-@checker("`soft_threshold_student`")
-def check_soft_threshold(
-    soft_threshold_student: Callable[[np.ndarray, float], np.ndarray],
-) -> Feedback:
-    """The student's soft-thresholding against the course's on positive, negative, small weights."""
-    for w, threshold in SOFT_THRESHOLD_CASES:
-        got = call_student(soft_threshold_student, w.copy(), threshold)
-        expected = training.soft_threshold(w, threshold)
-        if np.allclose(got, np.where(np.abs(w) > threshold, w, 0.0)):
-            return wrong("you zeroed the small weights but must also shrink the others by t.")
-        if np.allclose(got, np.maximum(w - threshold, 0.0)):
-            return wrong("negative weights must shrink towards zero too: use sign(w) and |w|.")
-        result = compare(got, expected, f"soft_threshold(w, {threshold})")
-        if not result:
-            return result
-    return correct("sign(w) max(|w| - t, 0): small weights become exactly 0, the rest shrink by t.")
+def _bowl_walk(make: Callable[[float, float], training.Optimiser]) -> np.ndarray:
+    """The checker's walk on a bowl with the optimiser make(lr, mu): (steps + 1, 2)."""
+    return training.trajectory(
+        make(NESTEROV_LR, NESTEROV_MU), lambda t: NESTEROV_BOWL @ t, NESTEROV_START, NESTEROV_STEPS
+    )
+
+
+def _torch_walk(nesterov: bool) -> np.ndarray:
+    """The same walk made by torch.optim.SGD with momentum, with or without Nesterov's step."""
+    hyper = {"lr": NESTEROV_LR, "momentum": NESTEROV_MU, "nesterov": nesterov}
+    return tx.torch_trajectory(
+        torch.optim.SGD, hyper, lambda t: NESTEROV_BOWL @ t, NESTEROV_START, NESTEROV_STEPS
+    )
+
+
+class _LookAheadOnly(training.Optimiser):
+    """A plausible mistake: the step keeps the look-ahead mu v but drops the gradient g."""
+
+    def __init__(self, lr: float, mu: float) -> None:
+        super().__init__(lr)
+        self.mu = mu
+
+    def update(self, g: np.ndarray, state: dict) -> np.ndarray:
+        state["v"] = self.mu * state.get("v", 0.0) + g
+        return self.lr * self.mu * state["v"]
+
+
+@checker("`Nesterov.update`")
+def check_nesterov(nesterov_class: type[training.Optimiser]) -> Feedback:
+    """The student's Nesterov optimiser against torch.optim.SGD(nesterov=True) on a bowl."""
+    call_student(nesterov_class(NESTEROV_LR, NESTEROV_MU).update, np.ones(2), {})
+    got = _bowl_walk(nesterov_class)
+    if np.allclose(got, _torch_walk(nesterov=False)):
+        return wrong("that is plain momentum, which steps with v; Nesterov steps with g + mu v.")
+    if np.allclose(got, _bowl_walk(_LookAheadOnly)):
+        return wrong("the step is the gradient PLUS the look-ahead: lr (g + mu v), not lr mu v.")
+    if np.allclose(got, _bowl_walk(lambda lr, mu: training.SGD(lr * (1 + mu)))):
+        return wrong("the velocity must last from step to step: keep it in state['v'].")
+    return compare(
+        got,
+        _torch_walk(nesterov=True),
+        "the path",
+        rtol=0,
+        atol=1e-9,
+        praise="v <- mu v + g, step lr (g + mu v): the same walk as torch's nesterov=True.",
+    )
