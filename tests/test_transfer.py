@@ -208,6 +208,73 @@ def test_fine_tuning_moves_the_base(monkeypatch):
     assert not torch.equal(tuned[0][0].weight, source[0].weight)
 
 
+def small_split(per_class: int = 3) -> data.Split:
+    """A few digits of every class from each part of the split: sweeps that run in seconds."""
+    parts = []
+    for part in data.mnist_split():
+        idx = experiments.labelled_subset(part.labels, per_class, seed=0)
+        parts.append(data.Digits(part.images[idx], part.labels[idx]))
+    return data.Split(*parts)
+
+
+@pytest.fixture
+def quick(monkeypatch, tmp_path):
+    """Early stopping cut to two epochs and the cache in a temporary folder."""
+    short = experiments.fit_early_stopping
+    monkeypatch.setattr(
+        experiments, "fit_early_stopping", lambda *a, **k: short(*a, **{**k, "max_epochs": 2})
+    )
+    monkeypatch.setattr(experiments, "CACHE_DIR", tmp_path)
+    return tmp_path
+
+
+def test_new_head_and_random_base_are_seeded_parts_of_mnist_cnn():
+    head = experiments.new_head(experiments.CUT, classes=3, seed=0)
+    assert [type(m) for m in head] == [type(m) for m in cnn.mnist_cnn(3)[experiments.CUT :]]
+    assert head[-1].out_features == 3
+    torch.testing.assert_close(
+        head[-1].weight, experiments.new_head(experiments.CUT, classes=3, seed=0)[-1].weight
+    )
+    base, again, other = (experiments.random_base(s) for s in (0, 0, 1))
+    assert not base.training and torch.equal(base[0].weight, again[0].weight)
+    assert not torch.equal(base[0].weight, other[0].weight)
+
+
+def test_train_from_scratch_with_and_without_shifts(quick):
+    task = experiments.digit_task((5, 6), small_split())
+    idx = experiments.labelled_subset(task.y.numpy(), 2, seed=0)
+    plain = experiments.train_from_scratch(task, idx, seed=0)
+    shifted = experiments.train_from_scratch(task, idx, seed=0, shifts=True)
+    assert plain[-1].out_features == 2
+    assert not torch.equal(plain[0].weight, shifted[0].weight)  # other batches, other weights
+
+
+def test_transfer_sweep_runs_every_method_and_caches(quick):
+    task = experiments.digit_task((5, 6), small_split())
+    source = experiments.random_base(0)
+    curves = experiments.transfer_sweep(source, task, (1, 2), (0,))
+    assert set(curves) == set(experiments.METHODS)
+    assert all(acc.shape == (2, 1) and ((acc >= 0) & (acc <= 1)).all() for acc in curves.values())
+    assert len(list(quick.glob("transfer_sweep_*.json"))) == 1
+    again = experiments.transfer_sweep(source, task, (1, 2), (0,))
+    assert all(np.array_equal(curves[k], again[k]) for k in curves)
+
+
+def test_cut_sweep_cuts_pretrained_and_random_bases(quick):
+    task = experiments.digit_task((5, 6), small_split())
+    cuts = experiments.cut_sweep(experiments.random_base(0), task, per_class=1, seeds=(0, 1))
+    assert set(cuts) == {(w, k) for w in experiments.CUTS for k in ("pretrained", "random")}
+    assert all(acc.shape == (2,) for acc in cuts.values())
+
+
+def test_greedy_comparison_starts_from_the_layers_and_from_random(quick):
+    split = small_split()
+    layers = [nn.Linear(784, 8), nn.Linear(8, 4)]
+    results = experiments.greedy_comparison(layers, split, per_class=(1,), seeds=(0, 1))
+    assert set(results) == {1} and set(results[1]) == {"random start", "pretrained"}
+    assert all(acc.shape == (2,) and ((acc >= 0) & (acc <= 1)).all() for acc in results[1].values())
+
+
 def test_cached_results_are_reused_and_keyed_by_the_recipe(tmp_path, monkeypatch):
     monkeypatch.setattr(experiments, "CACHE_DIR", tmp_path)
     calls = []
