@@ -1,6 +1,7 @@
 """Lesson 10 demos: test accuracy against the number of labels for each way to start, and a
 denoising autoencoder at any noise level."""
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
@@ -69,7 +70,7 @@ def draw_label_curves(
     left.set_ylabel("test accuracy (digits 5-9)")
     left.set_ylim(0.3, 1.0)
     left.legend(fontsize=8, loc="lower right")
-    right.set_xticks(range(len(results)), [n.replace(" ", "\n", 1) for n in results], fontsize=7)
+    right.set_xticks(range(len(results)), [textwrap.fill(n, 10) for n in results], fontsize=7)
     right.set_ylim(0.3, 1.0)
     right.set_title(f"{selected * classes} labels: every seed", fontsize=10)
     fig.tight_layout()
