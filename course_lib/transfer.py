@@ -54,12 +54,9 @@ def fit_early_stopping(
     optimiser: torch.optim.Optimizer | None = None, seed: int = 0, **fit_options: Any,
 ) -> dict[str, list[float]]:  # fmt: skip
     """``training.fit`` one epoch at a time until the validation loss has not improved for
-    ``patience`` epochs, then back to the weights with the lowest validation loss seen.
-
-    x: (n, ...), y: (n, ...) as for fit; an epoch is at least ``epoch_size`` examples (x repeated),
-    so that a few labels still get a few steps between checks. optimiser: Adam at 1e-3 unless
-    given. fit_options: batch_size, loss_fn, transform. Returns fit's history, one entry an epoch.
-    """
+    ``patience`` epochs; then back to the best weights. x (n, ...), y (n, ...) as for fit, repeated
+    to fill an epoch of at least ``epoch_size`` examples. optimiser: Adam at 1e-3 unless given.
+    fit_options: batch_size, loss_fn, transform. Returns fit's history, one entry an epoch."""
     optimiser = optimiser or torch.optim.Adam(model.parameters(), lr=1e-3)
     repeats = -(-epoch_size // len(x))  # ceil(epoch_size / n)
     x, y = x.repeat_interleave(repeats, dim=0), y.repeat_interleave(repeats, dim=0)
@@ -67,10 +64,8 @@ def fit_early_stopping(
     best = training.evaluate(model, x_val, y_val, loss_fn)["loss"]  # the start is epoch -1
     best_epoch, best_weights, history = -1, copy.deepcopy(model.state_dict()), {}
     for epoch in range(max_epochs):
-        fitted = training.fit(
-            model, x, y, epochs=1, optimiser=optimiser, x_val=x_val, y_val=y_val,
-            seed=max_epochs * seed + epoch, **fit_options,
-        )  # fmt: skip
+        fitted = training.fit(model, x, y, epochs=1, optimiser=optimiser, x_val=x_val, y_val=y_val,
+                              seed=max_epochs * seed + epoch, **fit_options)  # fmt: skip
         for name, values in fitted.items():
             history.setdefault(name, []).extend(values)
         if history["val_loss"][-1] < best:
