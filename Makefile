@@ -27,7 +27,7 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
 .PHONY: install lab test unit slow course bench bench-test slides student instructor practice live grade \
-	glossary site style heights lint format clean
+	glossary site style heights lint format clean mnist-cnn
 
 install: $(STAMP)
 
@@ -95,6 +95,11 @@ glossary: $(STAMP)
 
 site: $(STAMP)
 	$(PY) -m course_lib.build site
+
+# Retrains the digit CNN that ships in datasets/ (lesson 05's recipe) and prints the sha256 and
+# bytes of mnist_cnn.pt and mnist_cnn_history.json for datasets/MANIFEST.toml.
+mnist-cnn: $(STAMP)
+	$(PY) -m course_lib.cnn_experiments mnist-cnn
 
 style: $(STAMP)
 	$(PY) -m course_lib.build style $(NB)

@@ -8,7 +8,9 @@ Seed 004 writes the same layer column-wise, ``W z + b``: its ``W`` is our ``w.T`
   network on one example, every intermediate under the slides' names;
 - ``prop_forward`` and ``prop_backward``: seed 004's PROP, both passes of k layers over a batch
   (``Arrays``, ``Funcs``: the sequences they take), with ``check_layers`` behind them so that a
-  mistake in the shapes names the argument.
+  mistake in the shapes names the argument. In the course's letters (lessons 00-02): Z_j is a
+  layer's pre-activation and H_j = g_j(Z_j) its activation; seed 004 names them the other way
+  round.
 
 Seed 001's printed numbers, how the slides computed them and the errata are in
 ``course_lib.seed001`` (appendix 03b).
@@ -56,7 +58,7 @@ def backward_333(x: np.ndarray, y: np.ndarray, weights: Arrays, f: dict) -> dict
     """
     _, w_jk, w_kl = weights
     g = {"delta_out": f["o_out"] - y}  # every softmax output's path summed: p - y
-    g["dW_kl"] = np.outer(f["h2_out"], g["delta_out"])  # dL/dW[r, c] = z_r delta_c
+    g["dW_kl"] = np.outer(f["h2_out"], g["delta_out"])  # dL/dW[r, c] = a_r delta_c
     g["dE_dh2_out"] = w_kl @ g["delta_out"]  # sum over the 3 outputs that unit k feeds
     g["delta_h2"] = g["dE_dh2_out"] * sigmoid_grad(f["h2_in"])
     g["dW_jk"] = np.outer(f["h1_out"], g["delta_h2"])
@@ -68,24 +70,25 @@ def backward_333(x: np.ndarray, y: np.ndarray, weights: Arrays, f: dict) -> dict
 
 def prop_forward(x: np.ndarray, weights: Arrays, biases: Arrays, g: Funcs) -> tuple:
     """PROP's forward pass. x: (N, n_0); weights[j]: (n_j, n_j+1), biases[j]: (n_j+1,) and g[j]
-    make layer j+1 of the maths. Returns hs = [H_1..H_k], zs = [Z_0 = x, Z_1..Z_k], each (N, n)."""
+    make layer j+1 of the maths. Returns the pre-activations zs = [Z_1..Z_k] and the activations
+    hs = [H_0 = x, H_1..H_k], each (N, n)."""
     check_layers(x, weights, biases, g)
-    hs, zs = [], [x]
+    zs, hs = [], [x]
     for w, b, g_j in zip(weights, biases, g, strict=True):
-        hs.append(zs[-1] @ w + b)  # H_j = Z_j-1 W_j + b_j
-        zs.append(g_j(hs[-1]))  # Z_j = g_j(H_j)
-    return hs, zs
+        zs.append(hs[-1] @ w + b)  # Z_j = H_j-1 W_j + b_j
+        hs.append(g_j(zs[-1]))  # H_j = g_j(Z_j)
+    return zs, hs
 
 
-def prop_backward(dz: np.ndarray, weights: Arrays, hs: list, zs: list, g_prime: Funcs) -> tuple:
-    """PROP's backward pass from dz = dL/dZ_k (N, n_k), prop_forward's hs, zs and g_prime[j],
+def prop_backward(dh: np.ndarray, weights: Arrays, zs: list, hs: list, g_prime: Funcs) -> tuple:
+    """PROP's backward pass from dh = dL/dH_k (N, n_k), prop_forward's zs, hs and g_prime[j],
     the derivative of g[j]. Returns [dL/dW_1..dL/dW_k], [dL/db_1..dL/db_k], shaped like W, b."""
     dws, dbs = [], []
     for j in reversed(range(len(weights))):  # the last layer first
-        dh = g_prime[j](hs[j]) * dz  # dH_j = g'_j(H_j) o dZ_j
-        dws.insert(0, zs[j].T @ dh)  # dW_j = Z_j-1^T dH_j, summed over the batch
-        dbs.insert(0, dh.sum(axis=0))  # db_j = dH_j summed over the batch
-        dz = dh @ weights[j].T  # dZ_j-1 = dH_j W_j^T: the sum over paths
+        dz = g_prime[j](zs[j]) * dh  # dZ_j = g'_j(Z_j) o dH_j
+        dws.insert(0, hs[j].T @ dz)  # dW_j = H_j-1^T dZ_j, summed over the batch
+        dbs.insert(0, dz.sum(axis=0))  # db_j = dZ_j summed over the batch
+        dh = dz @ weights[j].T  # dH_j-1 = dZ_j W_j^T: the sum over paths
     return dws, dbs
 
 

@@ -50,7 +50,7 @@ TEST_TAG = "test"
 collapsed in JupyterLab, skipped by the slides, dropped from the student edition."""
 SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 """First line of a cell whose definitions are also, word for word, in that course_lib module."""
-HOUSE_STYLE = ("00", "01", "02", "03", "04", "05", "08", "10")
+HOUSE_STYLE = ("00", "01", "02", "03", "04", "05", "06", "08", "09", "10")
 """Lessons written in the house style (CONTRIBUTING.md); the others follow, issue by issue."""
 MAX_ASSERT_SHARE = 0.10
 
@@ -201,7 +201,24 @@ def conv_layer_seconds(method: str, threads: int) -> float:
     return cnn_experiments.conv_seconds(method, threads)
 
 
+def batch_epoch_seconds(batch_size: int) -> float:
+    """CPU seconds of one epoch over 1,000 digits at ``batch_size`` (lesson 04's batch regimes)."""
+    import torch
+
+    from course_lib import training_experiments
+
+    torch.set_num_threads(1)
+    return training_experiments.epoch_seconds(batch_size)
+
+
 MEASUREMENTS = {
+    "04_training: one epoch of 1,000 digits, one example a step (B = 1)": lambda: (
+        batch_epoch_seconds(1)
+    ),
+    "04_training: one epoch of 1,000 digits, batches of 32": lambda: batch_epoch_seconds(32),
+    "04_training: one epoch of 1,000 digits, the full batch (B = 1000)": lambda: (
+        batch_epoch_seconds(1000)
+    ),
     "08_style_transfer: one optimisation step at 128 x 128 px": lambda: style_step_seconds(128),
     "08_style_transfer: one optimisation step at 256 x 256 px (FULL=1)": lambda: style_step_seconds(
         256
@@ -646,14 +663,17 @@ SLIDE_HEIGHTS_JS = """async () => {
     const where = Reveal.getIndices(slide);
     Reveal.slide(where.h, where.v);
     const title = slide.querySelector('h1, h2, h3, p, pre');
+    const pres = Array.from(slide.querySelectorAll('pre'));
     return {h: where.h, v: where.v, height: slide.scrollHeight,
+            clipped: Math.max(0, ...pres.map(p => p.scrollWidth - p.clientWidth)),
             title: title ? title.textContent.trim().slice(0, 60) : ''};
   });
 }"""
 
 
 def slide_heights(page, deck: Path) -> list[dict]:
-    """Every slide of an offline deck: its (h, v) index, content height (px) and first words.
+    """Every slide of an offline deck: its (h, v) index, content height (px), how far its widest
+    line of code or output runs past its box (``clipped``, px) and its first words.
 
     ``page`` is a playwright page; the deck's frame is ``SLIDE_WIDTH`` x ``SLIDE_HEIGHT``.
     """
@@ -719,7 +739,8 @@ def chromium_path() -> str | None:
 
 
 def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights", page=None) -> dict[str, list]:
-    """Deck stem -> the slides whose content is taller than the frame (headless Chromium).
+    """Deck stem -> the slides taller than the frame or with a line cut off at the right edge
+    (headless Chromium).
 
     page: a playwright page to measure in (the browser tests pass theirs); else one is started.
     """
@@ -728,7 +749,9 @@ def too_tall(paths: list[Path], out_dir: Path = BUILD / "heights", page=None) ->
     def measure(page) -> dict[str, list]:
         return {
             deck.name.removesuffix(".slides.html"): [
-                s for s in slide_heights(page, deck) if s["height"] > SLIDE_HEIGHT
+                s
+                for s in slide_heights(page, deck)
+                if s["height"] > SLIDE_HEIGHT or s["clipped"] > 0
             ]
             for deck in decks
         }
@@ -790,7 +813,10 @@ def main(argv: list[str] | None = None) -> int:
         for deck, tall in too_tall(paths).items():
             for slide in tall:
                 where = f"{deck} slide {slide['h']}.{slide['v']}"
-                print(f"{where}: {slide['height']} px > {SLIDE_HEIGHT}: {slide['title']}")
+                print(
+                    f"{where}: {slide['height']} px high, a line {slide['clipped']} px too wide:"
+                    f" {slide['title']}"
+                )
     else:
         (ROOT / "GLOSSARY.md").write_text(glossary_markdown(lessons()), encoding="utf-8")
     return 0

@@ -6,10 +6,9 @@ What lesson 05 writes, in numpy (batched, multi-channel, cross-correlation like
 backward, and the receptive field of a stack. In PyTorch: ``mnist_cnn``, the course's CNN for the
 28x28 digits, its training recipe (``train_mnist_cnn``) and ILSVRC's ``top_k_error``.
 
-``pretrained_mnist_cnn()`` runs the recipe once and caches the weights and the learning curves
-(with their sha256) under ``build/cache``; later calls load them. It is the "pretrained network" of
-lessons 07, 09 and 10: trained here, never downloaded. The architectures of the lesson's second
-half (LeNet-5 to ResNet) are in ``course_lib.cnn_architectures``.
+``pretrained_mnist_cnn()``, the "pretrained network" of lessons 07, 09 and 10, is what
+``train_mnist_cnn(seed=0)`` trained once; it ships in ``datasets/`` (sha256-checked, rebuilt by
+``make mnist-cnn``), the same weights on every CPU. LeNet-5 to ResNet: ``cnn_architectures``.
 """
 
 import hashlib
@@ -49,7 +48,7 @@ def check_conv_sizes(size: int, kernel: int, stride: int, padding: int) -> None:
 
 
 def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) -> int:
-    """Output side of a convolution or pooling layer: floor((W - F + 2P) / S) + 1.
+    """Output side of a convolution or pooling layer: floor((H - kh + 2P) / S) + 1.
 
     A last window that would stick out of the padded input is dropped (the floor), as in PyTorch.
     """
@@ -60,14 +59,14 @@ def conv_output_size(size: int, kernel: int, stride: int = 1, padding: int = 0) 
 def conv2d_naive(x: np.ndarray, w: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Cross-correlation with loops, one output value at a time (stride 1, no padding).
 
-    x: (c, h, w) one image, w: (k, c, kh, kw) filters, b: (k,) -> (k, h - kh + 1, w - kw + 1).
+    x: (C, h, w) one image, w: (K, C, kh, kw) filters, b: (K,) -> (K, h - kh + 1, w - kw + 1).
     """
-    k, _, kh, kw = w.shape
-    out = np.empty((k, x.shape[1] - kh + 1, x.shape[2] - kw + 1))
-    for f in range(k):
+    n_filters, _, kh, kw = w.shape
+    out = np.empty((n_filters, x.shape[1] - kh + 1, x.shape[2] - kw + 1))
+    for k in range(n_filters):
         for i in range(out.shape[1]):
             for j in range(out.shape[2]):
-                out[f, i, j] = np.sum(w[f] * x[:, i : i + kh, j : j + kw]) + b[f]
+                out[k, i, j] = np.sum(w[k] * x[:, i : i + kh, j : j + kw]) + b[k]
     return out
 
 
@@ -144,14 +143,15 @@ def conv2d_forward(
 def conv2d_backward(
     grad_out: np.ndarray, x: np.ndarray, w: np.ndarray, stride: int = 1, padding: int = 0
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Gradients of a convolution layer from dE/dO, reusing the forward pass's windows.
+    """Gradients of a convolution layer from dE/dO, with the forward pass's windows rebuilt.
 
     grad_out: (n, k, out_h, out_w), x: (n, c, h, w), w: (k, c, kh, kw)
     -> dE/dx (n, c, h, w), dE/dw (k, c, kh, kw), dE/db (k,).
     """
     x, w = check_conv_shapes(x, w, None, grad_out, stride, padding)
     windows = conv_windows(x, w.shape[2:], stride, padding)
-    grad_w = np.tensordot(grad_out, windows, axes=((0, 2, 3), (0, 2, 3)))  # X correlated with dE/dO
+    # dE/dW: X correlated with dE/dO, summed over the images
+    grad_w = np.tensordot(grad_out, windows, axes=((0, 2, 3), (0, 2, 3)))
     grad_b = grad_out.sum(axis=(0, 2, 3))
     taps = np.tensordot(grad_out, w, axes=(1, 0))  # (n, out_h, out_w, c, kh, kw)
     grad_x = col2im(taps.transpose(0, 3, 1, 2, 4, 5), x.shape, stride, padding)
@@ -210,26 +210,6 @@ def conv_matrix(kernel: np.ndarray, input_shape: tuple[int, int]) -> np.ndarray:
     return columns.reshape(h * w, -1).T
 
 
-FILTERS: dict[str, np.ndarray] = {
-    "vertical edge (Sobel x)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
-    "horizontal edge (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
-    "blur (box 3x3)": np.full((3, 3), 1 / 9),
-    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
-    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
-}
-"""Hand-made 3x3 filters for the sliding-filter demo."""
-
-
-def feature_map(image: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """One filter over one greyscale image, 'same' size (zero padding). (h, w), (k, k) -> (h, w)."""
-    image, kernel = np.asarray(image, dtype=float), np.asarray(kernel, dtype=float)
-    if image.ndim != 2:
-        raise ValueError(f"image must be greyscale (h, w), got shape {image.shape}")
-    if kernel.ndim != 2 or kernel.shape[0] != kernel.shape[1] or kernel.shape[0] % 2 == 0:
-        raise ValueError(f"kernel must be square with an odd side (k, k), got {kernel.shape}")
-    return conv2d_forward(image[None, None], kernel[None, None], padding=kernel.shape[0] // 2)[0, 0]
-
-
 # ---------------------------------------------------------------------------------------------
 # The course's CNN for the 28x28 digits
 # ---------------------------------------------------------------------------------------------
@@ -249,11 +229,18 @@ def mnist_cnn(classes: int = 10) -> nn.Sequential:
     -> 14x14x64 -> 7x7x64 -> 3136 -> (dropout 0.3) -> 128 -> classes.
     """
     return nn.Sequential(
-        nn.Conv2d(1, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(32, 64, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Dropout(0.3), nn.Linear(7 * 7 * 64, 128), nn.ReLU(),
+        nn.Conv2d(1, 32, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Conv2d(32, 64, 3, padding=1),
+        nn.ReLU(),
+        nn.MaxPool2d(2),
+        nn.Flatten(),
+        nn.Dropout(0.3),
+        nn.Linear(7 * 7 * 64, 128),
+        nn.ReLU(),
         nn.Linear(128, classes),
-    )  # fmt: skip
+    )
 
 
 def random_shift(
@@ -271,8 +258,10 @@ def random_shift(
     return padded[torch.arange(n)[:, None, None], 0, rows, cols][:, None], yb
 
 
-def train_mnist_cnn(seed: int = 0) -> tuple[nn.Sequential, dict[str, list[float]]]:
-    """The recipe: Adam 1e-3, batch 64, MNIST_CNN_EPOCHS epochs, every batch shifted randomly.
+def train_mnist_cnn(
+    seed: int = 0, epochs: int = MNIST_CNN_EPOCHS
+) -> tuple[nn.Sequential, dict[str, list[float]]]:
+    """The recipe: Adam 1e-3, batch 64, ``epochs`` epochs, every batch shifted randomly.
 
     Trains on the 4,000 training digits of ``data.mnist_split``, watching the 500 validation
     digits each epoch (the test digits stay unread) -> (model in eval mode, fit's history).
@@ -281,8 +270,8 @@ def train_mnist_cnn(seed: int = 0) -> tuple[nn.Sequential, dict[str, list[float]
     (x, y), (x_val, y_val) = mnist_tensors(split.train), mnist_tensors(split.val)
     torch.manual_seed(seed)
     model = mnist_cnn()
-    history = training.fit(model, x, y, epochs=MNIST_CNN_EPOCHS, batch_size=64,
-                           transform=random_shift, x_val=x_val, y_val=y_val, seed=seed)  # fmt: skip
+    recipe = {"batch_size": 64, "transform": random_shift, "seed": seed}
+    history = training.fit(model, x, y, epochs=epochs, x_val=x_val, y_val=y_val, **recipe)
     return model, history
 
 
@@ -295,42 +284,36 @@ def top_k_error(logits: np.ndarray, labels: np.ndarray, k: int = 5) -> float:
     return float(np.mean(~(top == labels[:, None]).any(axis=1)))
 
 
-def _cache_paths(seed: int) -> tuple[Path, Path, Path]:
-    name = f"mnist_cnn_seed{seed}_e{MNIST_CNN_EPOCHS}"
-    return tuple(CACHE_DIR / f"{name}.{ext}" for ext in ("pt", "history.json", "sha256"))
+MNIST_CNN_FILES = ("mnist_cnn.pt", "mnist_cnn_history.json")
+"""The shipped network's weights (``state_dict``) and learning curves, in ``datasets/``."""
 
 
-def _ensure_cached(seed: int) -> None:
-    """Run ``train_mnist_cnn(seed)`` unless its weights and curves are cached, intact."""
-    weights, history_path, digest = _cache_paths(seed)
-    files = (weights, history_path, digest)
-    if all(f.is_file() for f in files) and _sha256(*files[:2]) == digest.read_text().strip():
-        return
-    model, history = train_mnist_cnn(seed)
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    _atomic_write(weights, buffer.getvalue())
-    _atomic_write(history_path, json.dumps(history).encode())
-    _atomic_write(digest, _sha256(weights, history_path).encode())
+def _check_shipped_seed(seed: int) -> None:
+    if seed != 0:
+        raise ValueError(
+            f"seed must be 0 (the network that ships with the course), got {seed!r}; "
+            f"train another one with train_mnist_cnn(seed={seed!r})"
+        )
 
 
 def pretrained_mnist_cnn(seed: int = 0) -> nn.Sequential:
-    """``mnist_cnn`` trained by ``train_mnist_cnn(seed)``, once; later calls load the cache.
+    """``mnist_cnn`` as ``train_mnist_cnn(seed=0)`` trained it, loaded from ``datasets/``.
 
-    The weights and the learning curves are cached together under ``CACHE_DIR`` with their
-    sha256. Returns the model in eval mode.
+    The weights ship with the course (sha256 in datasets/MANIFEST.toml), so every CPU gets the
+    same network. Returns the model in eval mode: (n, 1, 28, 28) -> logits (n, 10).
     """
-    _ensure_cached(seed)
+    _check_shipped_seed(seed)
     model = mnist_cnn()
-    model.load_state_dict(torch.load(_cache_paths(seed)[0], weights_only=True))
+    path = data.verified_path(MNIST_CNN_FILES[0])
+    model.load_state_dict(torch.load(path, weights_only=True))
     return model.eval()
 
 
 def mnist_cnn_history(seed: int = 0) -> dict[str, list[float]]:
-    """The learning curves of ``pretrained_mnist_cnn(seed)``: per-epoch 'loss' (training),
+    """The learning curves of ``pretrained_mnist_cnn()``: per-epoch 'loss' (training),
     'val_loss' and 'val_acc' (the validation digits), as ``training.fit`` returned them."""
-    _ensure_cached(seed)
-    return json.loads(_cache_paths(seed)[1].read_text())
+    _check_shipped_seed(seed)
+    return json.loads(data.verified_path(MNIST_CNN_FILES[1]).read_text())
 
 
 def _sha256(*paths: Path) -> str:

@@ -228,9 +228,12 @@ class BasicBlock(nn.Module):
     def __init__(self, c_in: int, c_out: int, stride: int = 1, shortcut: bool = True) -> None:
         super().__init__()
         self.body = nn.Sequential(
-            nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False), nn.BatchNorm2d(c_out), nn.ReLU(),
-            nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False), nn.BatchNorm2d(c_out),
-        )  # fmt: skip
+            nn.Conv2d(c_in, c_out, 3, stride, 1, bias=False),
+            nn.BatchNorm2d(c_out),
+            nn.ReLU(),
+            nn.Conv2d(c_out, c_out, 3, 1, 1, bias=False),
+            nn.BatchNorm2d(c_out),
+        )
         self.shortcut = None
         if shortcut and (stride != 1 or c_in != c_out):
             projection = nn.Conv2d(c_in, c_out, 1, stride, bias=False)

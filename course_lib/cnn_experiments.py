@@ -4,14 +4,18 @@
 digits with ``training.fit`` and reports their training error, and the gradient that reaches
 their first and last convolution before training. ``conv_seconds`` times one convolution layer
 (naive loops, numpy im2col with one or more BLAS threads, PyTorch) for ``make bench``.
+``rebuild_mnist_cnn`` retrains the course's digit CNN and writes the files that ship it
+(``make mnist-cnn``, i.e. ``python -m course_lib.cnn_experiments mnist-cnn``).
 """
 
 import copy
+import json
 import os
 import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -29,7 +33,8 @@ class DepthRun:
     depth: int
     shortcut: bool
     train_error: float
-    """Fraction of the training digits it misclassifies after training (batch statistics)."""
+    """Fraction of the training digits it misclassifies after training, all of them in one batch
+    (batch norm normalises with the statistics of the whole training set)."""
     losses: list[float]
     """Mean training loss of each epoch."""
     first_grad: float
@@ -80,9 +85,9 @@ def degradation(
             model = depth_net(depth, shortcut, width)
             grads = conv_gradient_norms(model, x[:64], y[:64])
             optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=0.9)
-            history = training.fit(model, x, y, epochs=epochs, batch_size=32,
-                                   optimiser=optimiser, seed=seed)  # fmt: skip
-            with torch.no_grad():
+            sgd = {"optimiser": optimiser, "batch_size": 32, "seed": seed}
+            history = training.fit(model, x, y, epochs=epochs, **sgd)
+            with torch.no_grad():  # one batch of all n digits: batch norm uses their statistics
                 error = (model.train()(x).argmax(dim=1) != y).float().mean().item()
             runs.append(DepthRun(depth, shortcut, error, history["loss"], grads[0], grads[-1]))
     return runs
@@ -138,3 +143,23 @@ def conv_seconds(method: str, threads: int = 1) -> float:
         [sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True
     )
     return float(result.stdout.strip().splitlines()[-1])
+
+
+def rebuild_mnist_cnn(folder: Path = data.DATASETS_DIR) -> dict[str, str]:
+    """Run ``cnn.train_mnist_cnn(seed=0)`` and write its weights and curves into ``folder``.
+
+    -> {file name: sha256} of the two files (``cnn.MNIST_CNN_FILES``), for datasets/MANIFEST.toml.
+    """
+    model, history = cnn.train_mnist_cnn(seed=0)
+    weights, curves = (Path(folder) / name for name in cnn.MNIST_CNN_FILES)
+    torch.save(model.state_dict(), weights)
+    curves.write_text(json.dumps(history, indent=1) + "\n")
+    return {path.name: data.sha256(path) for path in (weights, curves)}
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] != ["mnist-cnn"]:
+        sys.exit("usage: python -m course_lib.cnn_experiments mnist-cnn")
+    for name, digest in rebuild_mnist_cnn().items():
+        path = data.DATASETS_DIR / name
+        print(f"datasets/{name}: sha256 = {digest!r}, bytes = {path.stat().st_size}")

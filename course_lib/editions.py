@@ -44,8 +44,9 @@ MISTAKES: dict[str, str] = {
     "of the layers below.",
     "course_lib.cnn.mnist_cnn": "a Linear layer sized for 28x28 maps after two poolings "
     "have made them 7x7.",
-    "course_lib.cnn.train_mnist_cnn": "evaluating on the test split while training; the "
-    "validation split is the one to watch.",
+    "course_lib.cnn.train_mnist_cnn": "seeding torch after building the model, so the "
+    "weights start elsewhere and the live epoch misses the shipped curve; or watching the test "
+    "split while training instead of the validation split.",
     "course_lib.cnn.top_k_error": "counting the examples whose label IS in the top k, which "
     "is the top-k accuracy, not the error.",
     "course_lib.cnn_architectures.BasicBlock": "adding the shortcut after the final ReLU, or "
@@ -79,8 +80,10 @@ MISTAKES: dict[str, str] = {
     "point is the last one.",
     "course_lib.training.evaluate": "forgetting model.eval() and torch.no_grad(): dropout stays "
     "on and the graph is kept.",
-    "course_lib.training.fit": "calling optimiser.step() before loss.backward(), or never "
-    "zeroing the gradients, so they add up over the batches.",
+    "course_lib.training.train_epoch": "calling optimiser.step() before loss.backward(), or "
+    "never zeroing the gradients, so they add up over the batches.",
+    "course_lib.training.fit": "scoring the validation data once after the last epoch instead "
+    "of after every epoch, or leaving the model in train mode at the end.",
     "course_lib.training.init_std": "using the variance 2 / fan_in where the standard deviation "
     "sqrt(2 / fan_in) is asked for.",
     "course_lib.training.relu_mlp": "a ReLU after the last layer too, which clips the logits.",
@@ -148,10 +151,10 @@ MISTAKES: dict[str, str] = {
     "outputs in the loss, or multiplying in the order W @ x (the slides' rows are inputs).",
     "course_lib.backprop.backward_333": "sending each output's error back through its own "
     "softmax input only: the softmax couples them, and p - y already sums every path.",
-    "course_lib.backprop.prop_forward": "keeping only the activations and forgetting H_j, "
-    "which the backward pass needs for g'(H_j).",
+    "course_lib.backprop.prop_forward": "keeping only the activations and forgetting the "
+    "pre-activations Z_j, which the backward pass needs for g'(Z_j).",
     "course_lib.backprop.prop_backward": "using W_j instead of its transpose to send the error "
-    "back, or updating dz before computing dW_j with the old one.",
+    "back, or updating dh before computing dW_j with the old one.",
     "course_lib.transfer.AutoEncoder": "ending the decoder without the sigmoid, so that the "
     "reconstruction leaves [0, 1], or not reshaping its 784 outputs back to (n, 1, 28, 28).",
     "course_lib.transfer.corrupt": "adding the noise to the target too, so that the network "
@@ -166,6 +169,77 @@ MISTAKES: dict[str, str] = {
     "so that every later use of the source finds it frozen.",
     "course_lib.transfer.fine_tuning_groups": "leaving requires_grad False on the base, so that "
     "its small learning rate never moves a weight.",
+    "course_lib.rnn.rnn_step": "applying tanh to W_hh h_prev alone and adding W_xh x after it, "
+    "or W_hh.T where W_hh acts on h_prev.",
+    "course_lib.rnn.rnn_forward": "appending h before updating it, so hs[t] is h_{t-1}, or "
+    "starting from the previous sequence's state instead of h_0 = 0.",
+    "course_lib.rnn.step_losses": "taking the softmax over the steps (axis 0) instead of the "
+    "classes, or -log of the score instead of the probability.",
+    "course_lib.rnn.rnn_step_backward": "multiplying by tanh's slope at the wrong point: "
+    "1 - h^2 uses the step's output h, not h_prev, and it comes before W_hh.T.",
+    "course_lib.rnn.rnn_backward": "forgetting dh_next, the gradient arriving from step t + 1, "
+    "which turns BPTT into T separate one-step networks.",
+    "course_lib.rnn.rnn_loss_and_grads": "averaging the step losses while the gradient is that "
+    "of their sum.",
+    "course_lib.rnn.train_rnn": "clipping each array separately instead of the norm of the "
+    "whole gradient, or recording the losses after the step.",
+    "course_lib.rnn.LSTMTrace": "keeping only h: the backward pass needs every gate and c too.",
+    "course_lib.rnn.lstm_forward": "splitting the pre-activations a in torch's gate order "
+    "(i, f, g, o) instead of the seed's (i, f, o, g), or h = o * c without the tanh.",
+    "course_lib.rnn.lstm_backward": "leaving out the cell's own path, dc_{t+1} * f_{t+1}, "
+    "the very path that lets the LSTM remember.",
+    "course_lib.rnn.gru_step": "z * n + (1 - z) * h, which swaps keeping and writing, or "
+    "resetting h before W_h (Cho et al.) when torch resets after it.",
+    "course_lib.rnn.gru_forward": "appending h before the step, so hs[t] is h_{t-1}.",
+    "course_lib.rnn.stacked_lstm_forward": "feeding every layer the input xs instead of the "
+    "hidden states of the layer below.",
+    "course_lib.charlm.unigram_loss": "counting the held-out text (which peeks at the answer), "
+    "or forgetting the +1 so that an unseen character costs infinity.",
+    "course_lib.charlm.CharLSTM": "forgetting batch_first=True, so the LSTM reads the batch "
+    "axis as time.",
+    "course_lib.charlm.next_char_loss": "passing scores (n, T, V) to cross_entropy, which wants "
+    "the classes on axis 1: (n, V, T).",
+    "course_lib.charlm.sample": "multiplying the scores by the temperature instead of dividing, "
+    "or feeding the whole text back at every step instead of the last character and the state.",
+    "course_lib.interpret.activations": "appending the same tensor object at every layer (or "
+    "forgetting .copy()), or feeding every layer the original x instead of the last output.",
+    "course_lib.interpret.preferred_inputs": "stepping without normalising the gradient, so the "
+    "step is tiny for one layer and huge for another, or forgetting to clip to [0, 1].",
+    "course_lib.interpret.maps_and_gradients": "calling requires_grad_ on the input instead of "
+    "on the maps, or differentiating the sum of all logits instead of the target's.",
+    "course_lib.interpret.grad_cam": "averaging the maps instead of the gradients for alpha, or "
+    "taking the maps before the layer's ReLU.",
+    "course_lib.interpret.randomised_copy": "re-drawing the weights of the trained model "
+    "itself instead of a deep copy, so the trained network is lost.",
+    "course_lib.interpret.dream_steps": "descending (subtracting the gradient), which makes the "
+    "maps quieter instead of louder.",
+    "course_lib.interpret.resize": "passing a scale factor where a target shape is asked for.",
+    "course_lib.interpret.deep_dream": "going from the largest scale to the smallest, or not "
+    "adding back the detail that shrinking lost.",
+    "course_lib.interpret.fgsm": "stepping against the gradient (x - eps sign g), which makes "
+    "the digit easier to read, or forgetting to clip to [0, 1].",
+    "course_lib.interpret.pgd": "projecting onto the box round the previous step instead of "
+    "round the original x, so the change grows past epsilon.",
+    "course_lib.interpret.smallest_fooling_epsilon": "moving the wrong end of the interval: "
+    "when the attack fools, the upper end comes down, not the lower one up.",
+    "course_lib.interpret.adversarial_batch": "returning only the attacked copy, or the labels "
+    "once for 2n images.",
+    "course_lib.interpret.adversarially_trained": "training the original model in place instead "
+    "of a copy, so the standard network is lost for the comparison.",
+    "course_lib.localisation.paste_digits": "adding the digit to the dust instead of taking the "
+    "maximum, so pixels above 1 appear, or corners that let the digit run off the canvas.",
+    "course_lib.localisation.ink_boxes": "forgetting to add the corner, which gives the box on "
+    "the 28x28 digit instead of on the canvas.",
+    "course_lib.localisation.canvas_cnn": "flattening the maps instead of taking their global "
+    "max, which ties each class to a place on the canvas.",
+    "course_lib.localisation.canvas_batch": "pasting once before training instead of in the "
+    "hook, so every epoch sees the same canvases.",
+    "course_lib.localisation.train_canvas_cnn": "training on the centred digits and testing on "
+    "the canvases.",
+    "course_lib.localisation.upsample": "nearest-neighbour upsampling, which puts every peak at "
+    "the corner of a block.",
+    "course_lib.localisation.peak_in_box": "taking row = index % size and col = index // size, "
+    "the transpose.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 

@@ -1,51 +1,35 @@
-"""Looking inside a network and attacking it (lesson 09).
+"""Looking inside a network, and where it breaks (lesson 09).
 
-Everything here works on a ``torch.nn.Sequential`` image classifier such as the course's digit CNN
-(``course_lib.cnn.digit_cnn``): inputs (n, 1, h, w) in [0, 1], logits (n, classes). Layers are
-named by their index in the Sequential (0 = first conv, 3 = second conv for the digit CNN).
+The lesson writes every function here in a ``# @save course_lib.interpret`` cell. They work on an
+``nn.Sequential`` image classifier such as ``cnn.mnist_cnn``: inputs (n, 1, h, w) in [0, 1],
+logits (n, classes), layers named by their index in the Sequential.
 
-- ``activations``: every layer's output for one batch (what the network "sees", layer by layer).
-- ``visualise_filter``: gradient ascent on the input to maximise one channel's mean response.
-- ``grad_cam`` (torch) and ``cam_from_gradients`` (numpy): class activation heatmaps.
-- ``deep_dream``: amplify whatever a layer responds to in a larger image, over several scales.
-- ``fgsm`` and ``pgd``: adversarial examples inside an L-infinity ball of radius epsilon.
-- ``adversarial_fit``: the ``training.fit`` loop, but each batch is replaced by its attacked copy.
+- ``activations``: every layer's output for one batch.
+- ``preferred_inputs``: gradient ascent on the input, to find what one unit responds to most.
+- ``maps_and_gradients`` and ``grad_cam``: where in the input the evidence for a class lies.
+- ``randomised_copy``: the same network with fresh random weights (Grad-CAM's sanity check).
+- ``dream_steps`` and ``deep_dream``: amplify what a layer sees in a photo, over several scales.
+- ``fgsm``, ``pgd`` and ``smallest_fooling_epsilon``: adversarial examples in a max-norm ball.
+- ``adversarial_batch`` and ``adversarially_trained``: ``training.fit`` on clean and attacked
+  digits.
 """
 
-import numbers
-from collections.abc import Sequence
+import copy
+from functools import partial
 
 import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from course_lib import training
 
 
-def _check_epsilon(epsilon: float) -> float:
-    is_number = isinstance(epsilon, numbers.Real) and not isinstance(epsilon, bool)
-    if not is_number or not 0.0 <= float(epsilon) <= 1.0:
-        raise ValueError(f"epsilon must be a number in [0, 1], got {epsilon!r}")
-    return float(epsilon)
+def activations(model: nn.Sequential, x: torch.Tensor) -> list[tuple[str, np.ndarray]]:
+    """Run ``model`` layer by layer on x (n, c, h, w); returns [("index: Layer", output)].
 
-
-def _check_images(x, name: str = "x") -> None:
-    if x.ndim != 4:
-        raise ValueError(
-            f"{name} must be a batch of images (n, channels, h, w), got {tuple(x.shape)}"
-        )
-
-
-def _check_layer(model, layer: int) -> None:
-    if not isinstance(layer, int) or not 0 <= layer < len(model):
-        raise ValueError(f"layer must be an index 0..{len(model) - 1} of the model, got {layer!r}")
-
-
-def activations(model, x) -> list[tuple[str, np.ndarray]]:
-    """Run ``model`` layer by layer on x (n, c, h, w); returns [(layer name, output array)].
-
-    The name is "index: LayerClass", e.g. "0: Conv2d"; outputs keep their shapes, e.g. (n, 16, 8, 8)
-    after the first conv of the digit CNN and (n, 10) at the end.
+    The outputs keep their shapes, e.g. (n, 32, 28, 28) after the digit CNN's first conv.
     """
-    import torch
-
-    _check_images(x)
     outputs = []
     with torch.no_grad():
         for index, layer in enumerate(model):
@@ -54,302 +38,193 @@ def activations(model, x) -> list[tuple[str, np.ndarray]]:
     return outputs
 
 
-def visualise_filter(
-    model,
+def preferred_inputs(
+    model: nn.Sequential,
     layer: int,
-    channel: int,
+    channels: list[int],
     *,
-    centre: bool = True,
-    size: int = 8,
+    size: int = 28,
     steps: int = 60,
     step_size: float = 0.05,
     seed: int = 0,
 ) -> np.ndarray:
-    """The input image (size, size) in [0, 1] that gradient ascent finds for one channel.
+    """Gradient ascent on the input: for each channel c, an image that raises r_c(x), the centre
+    unit of map c at the output of model[layer] (or logit c if that output is (n, classes)).
 
-    The objective r(x) is the channel's response at the output of ``model[layer]``: its centre unit
-    (``centre=True``: pixels outside that unit's receptive field get no gradient and stay near the
-    grey start) or its mean over the whole map (``centre=False``, as in the Keras book). Starting
-    from grey plus a little noise, x <- clip(x + step_size * g / rms(g), 0, 1) with g = dr/dx.
-    A 2-D output such as the logits (1, classes) has no map: r(x) is the entry ``channel``.
+    Starts at grey 0.5 plus a little noise; x <- clip(x + step_size * g / rms(g), 0, 1) with
+    g = dr_c/dx, for each image. Returns (len(channels), size, size).
     """
-    import torch
-
-    _check_layer(model, layer)
-    prefix = model[: layer + 1]
-    generator = torch.Generator().manual_seed(seed)
-    x = 0.5 + 0.05 * torch.randn(1, 1, size, size, generator=generator)
+    prefix, rows = model[: layer + 1], torch.arange(len(channels))
+    noise = torch.randn(len(channels), 1, size, size, generator=torch.Generator().manual_seed(seed))
+    x = 0.5 + 0.05 * noise
     for _ in range(steps):
         x.requires_grad_(True)
-        response = prefix(x)
-        if not 0 <= channel < response.shape[1]:
-            raise ValueError(f"channel must be in 0..{response.shape[1] - 1}, got {channel}")
-        response = response[0, channel]
-        if response.ndim == 2 and centre:
-            response = response[response.shape[0] // 2, response.shape[1] // 2]
-        (grad,) = torch.autograd.grad(response.mean(), x)
-        with torch.no_grad():
-            x = (x + step_size * grad / (grad.pow(2).mean().sqrt() + 1e-8)).clamp(0, 1)
-    return x[0, 0].detach().numpy()
+        response = prefix(x)[rows, channels]  # (k,) logits or (k, h, w) maps
+        if response.ndim == 3:
+            response = response[:, response.shape[1] // 2, response.shape[2] // 2]
+        (g,) = torch.autograd.grad(response.sum(), x)
+        rms = g.pow(2).mean(dim=(1, 2, 3), keepdim=True).sqrt()
+        x = (x + step_size * g / (rms + 1e-12)).clamp(0, 1).detach()
+    return x[:, 0].numpy()
 
 
-def cam_from_gradients(maps: np.ndarray, grads: np.ndarray) -> np.ndarray:
-    """Grad-CAM from maps A and gradients dy_c/dA, both (channels, h, w) -> (h, w) in [0, 1].
+def maps_and_gradients(
+    model: nn.Sequential, x: torch.Tensor, layer: int, target: torch.Tensor
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The maps A at the output of model[layer] and dy_target/dA, both (n, k, h, w).
 
-    alpha_k = mean over (i, j) of dy_c/dA_k[i, j]; L = ReLU(sum_k alpha_k A_k); L / max(L)
-    (all zeros when L is zero everywhere).
+    x: (n, c, H, W); target: (n,) the class whose logit y_target is explained for each image.
     """
-    maps, grads = np.asarray(maps, dtype=float), np.asarray(grads, dtype=float)
-    if maps.ndim != 3 or maps.shape != grads.shape:
-        raise ValueError(
-            f"maps and grads must both be (channels, h, w), got {maps.shape} and {grads.shape}"
-        )
-    alpha = grads.mean(axis=(1, 2))
-    cam = np.maximum(np.tensordot(alpha, maps, axes=1), 0.0)
-    peak = cam.max()
-    return cam / peak if peak > 0 else cam
-
-
-def maps_and_gradients(model, x, layer: int, target=None) -> tuple[np.ndarray, np.ndarray]:
-    """Maps at the output of ``model[layer]`` and d logit_target / d maps, both (n, k, h, w).
-
-    x: (n, c, h, w); target: (n,) classes, or None for each image's predicted class.
-    """
-    import torch
-
-    _check_images(x)
-    _check_layer(model, layer)
     head, tail = model[: layer + 1], model[layer + 1 :]
     with torch.no_grad():
         maps = head(x)
+    maps.requires_grad_(True)
     with torch.enable_grad():
-        maps.requires_grad_(True)
         logits = tail(maps)
-        if target is None:
-            target = logits.argmax(dim=1)
-        target = torch.as_tensor(target).long().reshape(-1)
-        if target.shape != (len(x),):
-            raise ValueError(
-                f"target must be (n,) = ({len(x)},) classes, got {tuple(target.shape)}"
-            )
         (grads,) = torch.autograd.grad(logits.gather(1, target[:, None]).sum(), maps)
-    return maps.detach().numpy(), grads.numpy()
+    return maps.detach(), grads
 
 
-def grad_cam(model, x, layer: int, target=None) -> np.ndarray:
-    """Grad-CAM heatmaps (n, h, w) in [0, 1] at the output of ``model[layer]`` for x (n, c, H, W).
+def grad_cam(model: nn.Sequential, x: torch.Tensor, layer: int, target: torch.Tensor) -> np.ndarray:
+    """Grad-CAM heatmaps (n, h, w) in [0, 1] at the output of model[layer], for x (n, c, H, W).
 
-    target: (n,) classes to explain, or None for the predicted class. The map has the resolution of
-    that layer (4x4 after the digit CNN's second conv, 8x8 after the first); see ``upsample``.
+    alpha_k = mean over (i, j) of dy/dA_k[i, j]; L = ReLU(sum_k alpha_k A_k); heatmap = L / max L.
     """
     maps, grads = maps_and_gradients(model, x, layer, target)
-    return np.stack([cam_from_gradients(m, g) for m, g in zip(maps, grads, strict=True)])
+    alpha = grads.mean(dim=(2, 3), keepdim=True)
+    cam = F.relu((alpha * maps).sum(dim=1))
+    return (cam / cam.amax(dim=(1, 2), keepdim=True).clamp_min(1e-12)).numpy()
 
 
-def upsample(heatmaps: np.ndarray, size: int) -> np.ndarray:
-    """Bilinear upsampling of maps (n, h, w) to (n, size, size), for display over the input."""
-    import torch
-    import torch.nn.functional as F
+def randomised_copy(model: nn.Sequential, seed: int = 0) -> nn.Sequential:
+    """A copy of ``model`` whose every layer is re-drawn by its own initialiser (in eval mode).
 
-    heatmaps = np.asarray(heatmaps, dtype=np.float32)
-    if heatmaps.ndim != 3:
-        raise ValueError(f"heatmaps must be (n, h, w), got {heatmaps.shape}")
-    big = F.interpolate(torch.from_numpy(heatmaps)[:, None], size=(size, size), mode="bilinear")
-    return big[:, 0].numpy()
-
-
-def spearman(a: np.ndarray, b: np.ndarray) -> float:
-    """Spearman rank correlation of two equally sized arrays (flattened; ties get mean ranks)."""
-    a, b = np.ravel(a), np.ravel(b)
-    if a.shape != b.shape or a.size < 2:
-        raise ValueError(f"a and b must have the same size >= 2, got {a.size} and {b.size}")
-    ra, rb = _ranks(a), _ranks(b)
-    if ra.std() == 0 or rb.std() == 0:
-        return 0.0
-    return float(np.corrcoef(ra, rb)[0, 1])
-
-
-def _ranks(values: np.ndarray) -> np.ndarray:
-    """Ranks 0..n-1 of ``values``, with tied values sharing their mean rank."""
-    order = np.argsort(values, kind="stable")
-    ranks = np.empty(len(values))
-    ranks[order] = np.arange(len(values))
-    _, inverse = np.unique(values, return_inverse=True)
-    sums = np.bincount(inverse, weights=ranks)
-    return (sums / np.bincount(inverse))[inverse]
-
-
-def randomised_copy(model, seed: int = 0):
-    """A copy of ``model`` with every layer's weights re-drawn by its default initialiser."""
-    import copy
-
-    import torch
-
+    Batch-norm layers are reset too (scale 1, shift 0, running mean 0 and variance 1).
+    """
     clone = copy.deepcopy(model)
-    torch.manual_seed(seed)
-    for layer in clone:
-        if hasattr(layer, "reset_parameters"):
-            layer.reset_parameters()
+    with torch.random.fork_rng():  # leave the caller's random stream alone
+        torch.manual_seed(seed)
+        for layer in clone.modules():
+            if hasattr(layer, "reset_parameters"):
+                layer.reset_parameters()
     return clone.eval()
 
 
+def dream_steps(
+    prefix: nn.Module, image: torch.Tensor, steps: int, step_size: float
+) -> torch.Tensor:
+    """Gradient ascent on mean(prefix(image)^2), the energy of a layer's maps.
+
+    image: (c, 1, h, w) in [0, 1]; image <- clip(image + step_size * g / mean|g|, 0, 1).
+    """
+    for _ in range(steps):
+        image.requires_grad_(True)
+        (g,) = torch.autograd.grad(prefix(image).pow(2).mean(), image)
+        image = (image + step_size * g / (g.abs().mean() + 1e-12)).clamp(0, 1).detach()
+    return image
+
+
+def resize(x: torch.Tensor, shape: tuple[int, int]) -> torch.Tensor:
+    """Bilinear resize of images (n, c, h, w) to (n, c, *shape)."""
+    return F.interpolate(x, size=shape, mode="bilinear", align_corners=False)
+
+
 def deep_dream(
-    model,
+    model: nn.Sequential,
     image: np.ndarray,
     layer: int,
     *,
     octaves: int = 3,
     octave_scale: float = 1.5,
     steps: int = 20,
-    step_size: float = 0.02,
+    step_size: float = 0.01,
 ) -> np.ndarray:
-    """Amplify what ``model[: layer + 1]`` responds to in an RGB image (h, w, 3) in [0, 1].
+    """DeepDream on an RGB image (h, w, 3) in [0, 1] with the layers model[: layer + 1].
 
-    Each colour channel goes through the (one-channel) network as its own image. Gradient ascent
-    on the mean squared activation runs at ``octaves`` scales, from small to full size; when going
-    up a scale the detail lost by shrinking the original is put back (as in DeepDream).
-    Returns the dreamt image (h, w, 3) in [0, 1].
+    ``dream_steps`` at ``octaves`` scales, smallest first; going up a scale, the detail that
+    shrinking the original lost is added back. Each colour channel is one grey image.
+    Returns the dreamt image (h, w, 3).
     """
-    import torch
-    import torch.nn.functional as F
-
-    _check_layer(model, layer)
-    image = np.asarray(image, dtype=np.float32)
-    if image.ndim != 3 or image.shape[2] != 3:
-        raise ValueError(f"image must be (h, w, 3), got {image.shape}")
-    prefix = model[: layer + 1]
-    original = torch.from_numpy(image).permute(2, 0, 1)[:, None]  # (3, 1, h, w)
+    original = torch.from_numpy(image).permute(2, 0, 1)[:, None]
     full = original.shape[-2:]
     shapes = [tuple(round(s / octave_scale**k) for s in full) for k in reversed(range(octaves))]
-
-    def resize(x, shape):
-        return F.interpolate(x, size=shape, mode="bilinear", align_corners=False)
-
     dream = resize(original, shapes[0])
-    for k, shape in enumerate(shapes):
-        if k > 0:
-            lost = resize(original, shape) - resize(resize(original, shapes[k - 1]), shape)
-            dream = resize(dream, shape) + lost
-        for _ in range(steps):
-            dream.requires_grad_(True)
-            (grad,) = torch.autograd.grad(prefix(dream).pow(2).mean(), dream)
-            with torch.no_grad():
-                dream = (dream + step_size * grad / (grad.abs().mean() + 1e-8)).clamp(0, 1)
-    return dream.detach()[:, 0].permute(1, 2, 0).numpy()
+    for before, shape in zip([shapes[0], *shapes[:-1]], shapes, strict=True):
+        lost = resize(original, shape) - resize(resize(original, before), shape)
+        dream = dream_steps(model[: layer + 1], resize(dream, shape) + lost, steps, step_size)
+    return dream[:, 0].permute(1, 2, 0).numpy()
 
 
-def fgsm(model, x, y, epsilon: float):
-    """Fast gradient sign method: x + epsilon * sign(d loss / d x), clipped to [0, 1].
+def fgsm(model: nn.Module, x: torch.Tensor, y: torch.Tensor, epsilon: float) -> torch.Tensor:
+    """Fast gradient sign method: x' = clip(x + epsilon * sign(dL/dx), 0, 1), L = cross-entropy.
 
-    x: (n, c, h, w) in [0, 1], y: (n,) true labels; loss is cross-entropy. Every pixel moves by at
-    most epsilon (max norm), so ||x_adv - x||_inf <= epsilon. Returns a detached tensor like x.
+    x: (n, c, h, w) in [0, 1], y: (n,) true labels. No pixel moves by more than epsilon.
     """
-    import torch
-
-    epsilon = _check_epsilon(epsilon)
-    _check_images(x)
-    x = x.detach().clone().requires_grad_(True)
+    x = x.detach().requires_grad_(True)
     with torch.enable_grad():  # also inside a caller's torch.no_grad()
-        loss = torch.nn.functional.cross_entropy(model(x), y)
-        (grad,) = torch.autograd.grad(loss, x)
-    return (x + epsilon * grad.sign()).clamp(0, 1).detach()
+        (g,) = torch.autograd.grad(F.cross_entropy(model(x), y), x)
+    return (x + epsilon * g.sign()).clamp(0, 1).detach()
 
 
-def pgd(model, x, y, epsilon: float, *, steps: int = 10, step_size: float | None = None):
-    """Projected gradient descent (on the loss, i.e. ascent): ``steps`` FGSM steps of ``step_size``
-    (default 2.5 * epsilon / steps), each followed by projection back into the max-norm ball of
-    radius epsilon around x and into [0, 1]. x: (n, c, h, w), y: (n,). Starts at x (no random
-    start, so the result is deterministic).
+def pgd(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, epsilon: float, steps: int = 10
+) -> torch.Tensor:
+    """Projected gradient ascent on the loss: ``steps`` FGSM steps of 2.5 epsilon / steps, each
+    followed by projection back into the box |x' - x| <= epsilon. Starts at x (deterministic).
+
+    x: (n, c, h, w) in [0, 1], y: (n,) true labels. Returns x' (n, c, h, w).
     """
-    import torch
-
-    epsilon = _check_epsilon(epsilon)
-    _check_images(x)
-    if not isinstance(steps, int) or steps < 1:
-        raise ValueError(f"steps must be an int >= 1, got {steps!r}")
-    alpha = 2.5 * epsilon / steps if step_size is None else float(step_size)
-    x = x.detach()
     adv = x.clone()
     for _ in range(steps):
-        adv.requires_grad_(True)
-        with torch.enable_grad():
-            loss = torch.nn.functional.cross_entropy(model(adv), y)
-            (grad,) = torch.autograd.grad(loss, adv)
+        adv = fgsm(model, adv, y, 2.5 * epsilon / steps)
+        adv = torch.minimum(torch.maximum(adv, x - epsilon), x + epsilon)
+    return adv
+
+
+def smallest_fooling_epsilon(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, high: float = 0.5, halvings: int = 8
+) -> float:
+    """Bisection for ONE image x (1, c, h, w), label y (1,): the smallest epsilon, to within
+    high / 2**halvings, at which ``pgd`` makes the model misread it (inf if ``high`` does not)."""
+
+    def fooled(epsilon: float) -> bool:
         with torch.no_grad():
-            adv = adv + alpha * grad.sign()
-            adv = torch.minimum(torch.maximum(adv, x - epsilon), x + epsilon).clamp(0, 1)
-    return adv.detach()
+            return model(pgd(model, x, y, epsilon)).argmax(dim=1).item() != y.item()
+
+    if not fooled(high):
+        return float("inf")
+    low = 0.0
+    for _ in range(halvings):
+        middle = (low + high) / 2
+        low, high = (low, middle) if fooled(middle) else (middle, high)
+    return high
 
 
-ATTACKS = {"fgsm": fgsm, "pgd": pgd}
-
-
-def attack(model, x, y, epsilon: float, method: str = "fgsm"):
-    """``fgsm`` or ``pgd`` (by name) with its defaults; returns the adversarial batch."""
-    if method not in ATTACKS:
-        raise ValueError(f"method must be one of {sorted(ATTACKS)}, got {method!r}")
-    return ATTACKS[method](model, x, y, epsilon)
-
-
-def robust_accuracy(model, x, y, epsilons: Sequence[float], method: str = "fgsm") -> np.ndarray:
-    """Accuracy (len(epsilons),) of ``model`` on attacked copies of (x, y), one per epsilon."""
-    import torch
-
-    result = []
-    for epsilon in epsilons:
-        adv = attack(model, x, y, epsilon, method)
-        with torch.no_grad():
-            result.append((model(adv).argmax(dim=1) == y).float().mean().item())
-    return np.array(result)
-
-
-def adversarial_fit(
-    model,
-    x,
-    y,
+def adversarial_batch(
+    xb: torch.Tensor,
+    yb: torch.Tensor,
+    generator: torch.Generator,
     *,
+    model: nn.Module,
     epsilon: float,
-    epochs: int,
-    method: str = "fgsm",
-    clean_fraction: float = 0.5,
-    batch_size: int = 32,
-    lr: float = 1e-3,
-    seed: int = 0,
-) -> dict[str, list[float]]:
-    """Adversarial training: ``training.fit``'s Adam + cross-entropy loop, on attacked batches.
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """``training.fit`` transform: the batch (n, ...) followed by its FGSM copy, labels repeated.
 
-    Each mini-batch is attacked against the current weights (``method`` at ``epsilon``) and the
-    loss is clean_fraction * loss(clean) + (1 - clean_fraction) * loss(attacked).
-    x: (n, c, h, w), y: (n,). Returns {'loss': per-epoch mean loss}; leaves the model in eval mode.
+    The mean loss over the 2n rows is half clean, half attacked. The attack sees the network as
+    it predicts (eval mode: no dropout); then training mode is restored.
     """
-    import torch
-
-    epsilon = _check_epsilon(epsilon)
-    if not 0.0 <= clean_fraction <= 1.0:
-        raise ValueError(f"clean_fraction must be in [0, 1], got {clean_fraction}")
-    if epochs < 1 or batch_size < 1 or lr <= 0:
-        raise ValueError(
-            f"need epochs >= 1, batch_size >= 1, lr > 0; got {epochs}, {batch_size}, {lr}"
-        )
-    generator = torch.Generator().manual_seed(seed)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    loss_fn = torch.nn.CrossEntropyLoss()
-    history: dict[str, list[float]] = {"loss": []}
-    for _ in range(epochs):
-        order = torch.randperm(len(x), generator=generator)
-        total = 0.0
-        for start in range(0, len(x), batch_size):
-            batch = order[start : start + batch_size]
-            model.eval()  # attack the weights as they are; the digit CNN has no dropout/batch norm
-            adv = attack(model, x[batch], y[batch], epsilon, method)
-            model.train()
-            optimiser.zero_grad()
-            loss = clean_fraction * loss_fn(model(x[batch]), y[batch]) + (
-                1 - clean_fraction
-            ) * loss_fn(model(adv), y[batch])
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * len(batch)
-        history["loss"].append(total / len(x))
     model.eval()
-    return history
+    attacked = fgsm(model, xb, yb, epsilon)
+    model.train()
+    return torch.cat([xb, attacked]), torch.cat([yb, yb])
+
+
+def adversarially_trained(
+    model: nn.Module, x: torch.Tensor, y: torch.Tensor, epsilon: float, epochs: int = 1
+) -> nn.Module:
+    """A copy of ``model`` trained further by ``training.fit`` on batches followed by their FGSM
+    copies (Adam 1e-3, batch 64). x: (n, c, h, w), y: (n,). Returns the copy in eval mode."""
+    robust = copy.deepcopy(model)
+    hook = partial(adversarial_batch, model=robust, epsilon=epsilon)
+    training.fit(robust, x, y, epochs=epochs, batch_size=64, transform=hook)
+    return robust

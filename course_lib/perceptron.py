@@ -140,8 +140,8 @@ def fit_heights(x: np.ndarray, y: np.ndarray, units: int, steepness: float = 2.0
     """Place ``units`` smoothed steps evenly over the range of x, then choose their heights
     alpha and the constant c by least squares, so that one_hidden_layer(x) is closest to y.
 
-    x, y: (n,). Step j sits at the centre c_j of the j-th of ``units`` equal cells of width s:
-    w_j = steepness / s, theta_j = -w_j c_j. Returns 'w', 'theta', 'alpha' (units,) and 'c' ().
+    x, y: (n,). Step j sits at the centre m_j of the j-th of ``units`` equal cells of width s:
+    w_j = steepness / s, theta_j = -w_j m_j. Returns 'w', 'theta', 'alpha' (units,) and 'c' ().
     """
     spacing = (x.max() - x.min()) / units
     centres = x.min() + spacing * (np.arange(units) + 0.5)

@@ -143,7 +143,9 @@ def difference(got: Any, expected: Any, what: str) -> str | None:
     if isinstance(expected, np.random.Generator | torch.Generator):
         same = difference(_generator_state(got), _generator_state(expected), what) is None
         return None if same else f"{what} has drawn a different number of random values"
-    if hasattr(expected, "__dict__"):  # an object (an optimiser): compare what it holds
+    if isinstance(expected, torch.optim.Optimizer):  # its state is keyed by tensors
+        return difference(got.state_dict(), expected.state_dict(), f"the state of {what}")
+    if hasattr(expected, "__dict__"):  # an object: compare what it holds
         return difference(vars(got), vars(expected), f"the state of {what}")
     return (
         None if got == expected else f"{what} differs from the expected {type(expected).__name__}"
@@ -238,14 +240,25 @@ def recorded(function: Callable, calls: list[Call]) -> Callable:
             return function(*args, **kwargs)
         calls.append(call)
         try:
-            call.result = function(*args, **kwargs)
+            result = function(*args, **kwargs)
         except Exception as exc:
             call.error = exc
             raise
+        call.result = _snapshot(result)  # as returned, before the caller uses it
         call.args_after = copy.deepcopy(args)  # what an in-place function changed
-        return call.result
+        return result
 
     return wrapper
+
+
+def _snapshot(value: Any) -> Any:
+    """A deep copy of ``value``, or ``value`` itself where it cannot be copied (a tensor in a
+    graph). An optimiser that the caller steps later is judged as it was when returned; the
+    reference's result is copied the same way, so that both read alike."""
+    try:
+        return copy.deepcopy(value)
+    except (TypeError, RuntimeError, copy.Error):
+        return value
 
 
 def compare_calls(name: str, reference: Callable, calls: list[Call]) -> str | None:
@@ -258,7 +271,7 @@ def compare_calls(name: str, reference: Callable, calls: list[Call]) -> str | No
         args, kwargs = copy.deepcopy(call.args), copy.deepcopy(call.kwargs)
         with _rng(call.rng):
             try:
-                expected, raised = reference(*args, **kwargs), None
+                expected, raised = _snapshot(reference(*args, **kwargs)), None
             except Exception as exc:
                 expected, raised = None, exc
         if raised is not None or call.error is not None:

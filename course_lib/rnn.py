@@ -1,73 +1,33 @@
-"""Recurrent networks (lesson 06): a vanilla RNN and an LSTM in numpy, forward and backward in time.
+"""Recurrent networks (lesson 06): the vanilla RNN, BPTT, the LSTM and the GRU, in numpy.
 
-Conventions, as on the slides of seed 002 (column vectors, applied to one sequence at a time):
-``xs`` (T, n_in) holds one input vector per time step, ``hs`` (T, n_hidden) the hidden states,
-``ys`` (T, n_out) the scores. The torch models of the lesson (the long-range task and the
-character language model) are built by the functions at the end; torch is imported only there.
+Conventions, as on the slides of seed 002 (column vectors, one sequence at a time): ``xs``
+(T, D) holds one input vector per time step, ``hs`` (T, H) the hidden states, ``ys`` (T, K) the
+scores. Every recurrence starts from the zero state (h_0 = 0, and c_0 = 0 for the LSTM). The
+functions under ``# @save`` in lesson 06 are written there, word for word; the rest (parameter
+containers, initialisation, the weight layouts of torch) is library-only.
 """
 
-from collections.abc import Callable, Sequence
 from dataclasses import dataclass, fields
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    import torch
-    from matplotlib.axes import Axes
+from course_lib.backprop import softmax
+from course_lib.tensors import sigmoid
 
 SEED_GATE_ORDER = "ifog"
 """Order of the four gate blocks in the rows of ``LSTMParams.W`` (seed 002's equation)."""
 TORCH_GATE_ORDER = "ifgo"
 """Order of the same blocks in ``torch.nn.LSTM``'s ``weight_ih_l0`` / ``weight_hh_l0`` rows."""
+TORCH_NAMES = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+"""The weights of one layer of ``torch.nn.RNN``, ``LSTM`` or ``GRU``, in ``state_dict`` order."""
 
 
-# ---------------------------------------------------------------- characters and one-hot codes
-@dataclass(frozen=True)
-class Vocabulary:
-    """Characters <-> integer indices. chars: the symbols, index k is chars[k]."""
-
-    chars: tuple[str, ...]
-
-    def __post_init__(self) -> None:
-        if len(set(self.chars)) != len(self.chars) or not self.chars:
-            raise ValueError(f"chars must be distinct and non-empty, got {self.chars!r}")
-
-    @property
-    def size(self) -> int:
-        return len(self.chars)
-
-    def encode(self, text: str) -> np.ndarray:
-        """Indices (len(text),) int64; a character outside the vocabulary raises ValueError."""
-        index = {c: k for k, c in enumerate(self.chars)}
-        for position, char in enumerate(text):
-            if char not in index:
-                raise ValueError(
-                    f"text[{position}] = {char!r} is not in the vocabulary; "
-                    f"expected one of {''.join(self.chars)!r}"
-                )
-        return np.array([index[c] for c in text], dtype=np.int64)
-
-    def decode(self, indices: Sequence[int] | np.ndarray) -> str:
-        """The text of the indices (n,)."""
-        return "".join(self.chars[int(k)] for k in np.asarray(indices).ravel())
-
-
-def vocabulary_of(text: str) -> Vocabulary:
-    """The sorted distinct characters of ``text``."""
-    return Vocabulary(tuple(sorted(set(text))))
-
-
-def one_hot(indices: Sequence[int] | np.ndarray, size: int) -> np.ndarray:
-    """One-hot rows. indices: (T,) ints in [0, size) -> (T, size) float64."""
-    indices = np.asarray(indices)
-    if indices.ndim != 1:
-        raise ValueError(f"indices must be 1-D (T,), got shape {indices.shape}")
-    if indices.size and (indices.min() < 0 or indices.max() >= size):
-        raise ValueError(f"indices must lie in [0, {size}), got {indices.min()}..{indices.max()}")
-    out = np.zeros((len(indices), size))
-    out[np.arange(len(indices)), indices] = 1.0
-    return out
+def check_sequence(xs: np.ndarray, n_in: int) -> None:
+    """ValueError unless xs is one sequence (T, n_in) with T >= 1."""
+    if np.ndim(xs) != 2 or np.shape(xs)[1] != n_in or len(xs) < 1:
+        raise ValueError(
+            f"xs must have shape (T, {n_in}) with T >= 1 to match the weights, got {np.shape(xs)}"
+        )
 
 
 # ---------------------------------------------------------------------------- the vanilla RNN
@@ -86,17 +46,13 @@ class RNNParams:
     b_y: np.ndarray
 
     def __post_init__(self) -> None:
-        n_hidden, n_out = self.W_xh.shape[0], self.W_hy.shape[0]
-        expected = {
-            "W_hh": (n_hidden, n_hidden),
-            "W_hy": (n_out, n_hidden),
-            "b_h": (n_hidden,),
-            "b_y": (n_out,),
-        }
-        if self.W_xh.ndim != 2:
-            raise ValueError(f"W_xh must be 2-D (H, D), got shape {self.W_xh.shape}")
+        if np.ndim(self.W_xh) != 2:
+            raise ValueError(f"W_xh must be 2-D (H, D), got shape {np.shape(self.W_xh)}")
+        n_hidden, n_out = self.W_xh.shape[0], np.shape(self.W_hy)[0]
+        expected = {"W_hh": (n_hidden, n_hidden), "W_hy": (n_out, n_hidden)}
+        expected |= {"b_h": (n_hidden,), "b_y": (n_out,)}
         for name, shape in expected.items():
-            got = getattr(self, name).shape
+            got = np.shape(getattr(self, name))
             if got != shape:
                 raise ValueError(
                     f"{name} must have shape {shape} to match W_xh's {n_hidden} hidden units "
@@ -130,37 +86,20 @@ def init_rnn(
     )
 
 
-def _check_sequence(xs: np.ndarray, n_in: int, h0: np.ndarray | None, n_hidden: int) -> np.ndarray:
-    if xs.ndim != 2 or xs.shape[1] != n_in:
-        raise ValueError(f"xs must have shape (T, {n_in}) to match the weights, got {xs.shape}")
-    if h0 is None:
-        return np.zeros(n_hidden)
-    if np.shape(h0) != (n_hidden,):
-        raise ValueError(
-            f"h0 must have shape ({n_hidden},), the weights' hidden size, got {np.shape(h0)}"
-        )
-    return np.asarray(h0, dtype=float)
+def rnn_step(params: RNNParams, x: np.ndarray, h_prev: np.ndarray) -> np.ndarray:
+    """One step h_t = tanh(W_hh h_{t-1} + W_xh x_t + b_h). x: (D,), h_prev: (H,) -> (H,)."""
+    return np.tanh(params.W_hh @ h_prev + params.W_xh @ x + params.b_h)
 
 
-def rnn_forward(
-    params: RNNParams, xs: np.ndarray, h0: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run the RNN over a sequence. xs: (T, D), h0: (H,) or None (zeros) -> hs (T, H), ys (T, K)."""
-    h = _check_sequence(xs, params.n_in, h0, params.n_hidden)
-    hs = np.zeros((len(xs), params.n_hidden))
-    for t, x in enumerate(xs):
-        h = np.tanh(params.W_hh @ h + params.W_xh @ x + params.b_h)
-        hs[t] = h
+def rnn_forward(params: RNNParams, xs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Run the RNN over a sequence from h_0 = 0. xs: (T, D) -> hs (T, H), scores ys (T, K)."""
+    check_sequence(xs, params.n_in)
+    h, hs = np.zeros(params.n_hidden), []
+    for x in xs:
+        h = rnn_step(params, x, h)
+        hs.append(h)
+    hs = np.array(hs)
     return hs, hs @ params.W_hy.T + params.b_y
-
-
-def softmax(scores: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Softmax over the last axis of scores / temperature (any shape)."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    z = np.asarray(scores, dtype=float) / temperature
-    e = np.exp(z - z.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
 
 
 def step_losses(ys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -168,52 +107,11 @@ def step_losses(ys: np.ndarray, targets: np.ndarray) -> tuple[np.ndarray, np.nda
 
     ys: (T, K) scores, targets: (T,) class indices -> losses (T,), dL/dys (T, K) for L = sum.
     """
-    targets = np.asarray(targets)
-    if targets.shape != (len(ys),):
-        raise ValueError(f"targets must have shape ({len(ys)},), one per step, got {targets.shape}")
     p = softmax(ys)
     steps = np.arange(len(ys))
-    losses = -np.log(p[steps, targets])
     dys = p.copy()
     dys[steps, targets] -= 1.0
-    return losses, dys
-
-
-def rnn_backward(
-    params: RNNParams,
-    xs: np.ndarray,
-    hs: np.ndarray,
-    dys: np.ndarray,
-    h0: np.ndarray | None = None,
-) -> tuple[RNNParams, np.ndarray]:
-    """Back-propagation through time.
-
-    xs: (T, D), hs: (T, H) from ``rnn_forward``, dys: (T, K) = dL/dy_t. Returns the gradients
-    (an ``RNNParams``) and dhs (T + 1, H): dhs[t + 1] = dL/dh_t (everything that flows into
-    h_t, from y_t and from h_{t+1}), dhs[0] = dL/dh0.
-    """
-    h0 = _check_sequence(xs, params.n_in, h0, params.n_hidden)
-    if hs.shape != (len(xs), params.n_hidden) or dys.shape != (len(xs), params.W_hy.shape[0]):
-        raise ValueError(
-            f"hs and dys must be (T, H) = {(len(xs), params.n_hidden)} and (T, K) = "
-            f"{(len(xs), params.W_hy.shape[0])}, got {hs.shape} and {dys.shape}"
-        )
-    grads = {f.name: np.zeros_like(getattr(params, f.name)) for f in fields(params)}
-    grads["W_hy"] = dys.T @ hs
-    grads["b_y"] = dys.sum(axis=0)
-    dhs = np.zeros((len(xs) + 1, params.n_hidden))
-    dh_next = np.zeros(params.n_hidden)  # dL/dh_t arriving from step t + 1
-    for t in reversed(range(len(xs))):
-        h_prev = hs[t - 1] if t > 0 else h0
-        dh = params.W_hy.T @ dys[t] + dh_next
-        dhs[t + 1] = dh
-        dh_prev, dW_hh, dW_xh, da = rnn_step_backward(dh, hs[t], h_prev, xs[t], params.W_hh)
-        grads["W_hh"] += dW_hh
-        grads["W_xh"] += dW_xh
-        grads["b_h"] += da
-        dh_next = dh_prev
-    dhs[0] = dh_next
-    return RNNParams(**grads), dhs
+    return -np.log(p[steps, targets]), dys
 
 
 def rnn_step_backward(
@@ -228,33 +126,31 @@ def rnn_step_backward(
     return W_hh.T @ da, np.outer(da, h_prev), np.outer(da, x), da
 
 
-def rnn_loss_and_grads(
-    params: RNNParams, xs: np.ndarray, targets: np.ndarray, h0: np.ndarray | None = None
-) -> tuple[np.ndarray, RNNParams]:
-    """Per-step cross-entropy losses (T,) of the sequence and the gradients of their sum."""
-    hs, ys = rnn_forward(params, xs, h0)
-    losses, dys = step_losses(ys, targets)
-    grads, _ = rnn_backward(params, xs, hs, dys, h0)
-    return losses, grads
+def rnn_backward(
+    params: RNNParams, xs: np.ndarray, hs: np.ndarray, dys: np.ndarray
+) -> tuple[RNNParams, np.ndarray]:
+    """Back-propagation through time, from t = T down to 1.
 
-
-def global_norm(arrays: Sequence[np.ndarray]) -> float:
-    """sqrt of the sum of squares of all entries of all arrays."""
-    return float(np.sqrt(sum(np.sum(np.square(a)) for a in arrays)))
-
-
-def clip_by_global_norm(
-    arrays: Sequence[np.ndarray], max_norm: float
-) -> tuple[list[np.ndarray], float]:
-    """Scale all arrays by min(1, max_norm / norm): the direction is kept, the length capped.
-
-    Returns the clipped arrays and the norm before clipping.
+    xs: (T, D), hs: (T, H) from ``rnn_forward``, dys: (T, K) = dL/dy_t. Returns the gradients
+    (an ``RNNParams``) and dhs (T, H): dhs[t] = dL/dh_t, from y_t and from step t + 1 together.
     """
-    if max_norm <= 0:
-        raise ValueError(f"max_norm must be > 0, got {max_norm}")
-    norm = global_norm(arrays)
-    factor = min(1.0, max_norm / norm) if norm > 0 else 1.0
-    return [a * factor for a in arrays], norm
+    W_hh, h_prevs = params.W_hh, np.vstack([np.zeros(params.n_hidden), hs[:-1]])
+    dW_xh, dW_hh, db_h = (np.zeros_like(w) for w in (params.W_xh, W_hh, params.b_h))
+    dhs, dh_next = np.zeros_like(hs), np.zeros(params.n_hidden)  # dh_next: from step t + 1
+    for t in reversed(range(len(xs))):
+        dhs[t] = params.W_hy.T @ dys[t] + dh_next
+        dh_next, *step = rnn_step_backward(dhs[t], hs[t], h_prevs[t], xs[t], W_hh)
+        dW_hh, dW_xh, db_h = dW_hh + step[0], dW_xh + step[1], db_h + step[2]
+    return RNNParams(dW_xh, dW_hh, dys.T @ hs, db_h, dys.sum(axis=0)), dhs
+
+
+def rnn_loss_and_grads(
+    params: RNNParams, xs: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, RNNParams]:
+    """Per-step losses (T,) of one sequence, and the gradients of their sum (an RNNParams)."""
+    hs, ys = rnn_forward(params, xs)
+    losses, dys = step_losses(ys, targets)
+    return losses, rnn_backward(params, xs, hs, dys)[0]
 
 
 def train_rnn(
@@ -264,52 +160,30 @@ def train_rnn(
     *,
     steps: int,
     lr: float,
-    max_norm: float | None = None,
+    max_norm: float = np.inf,
 ) -> tuple[RNNParams, np.ndarray, np.ndarray]:
-    """Full-batch gradient descent on one sequence, optionally with gradient clipping.
+    """Gradient descent on one sequence. The gradient g is scaled by min(1, max_norm / ||g||).
 
     Returns the trained parameters, the per-step losses before every update (steps, T) and the
-    gradient norm before clipping at every update (steps,).
+    norm ||g|| of the whole gradient before clipping at every update (steps,).
     """
-    if steps < 1 or lr <= 0:
-        raise ValueError(f"need steps >= 1 and lr > 0, got steps={steps}, lr={lr}")
     history, norms = [], []
     for _ in range(steps):
         losses, grads = rnn_loss_and_grads(params, xs, targets)
-        arrays = grads.arrays
-        norms.append(global_norm(arrays))
-        if max_norm is not None:
-            arrays, _ = clip_by_global_norm(arrays, max_norm)
+        norm = np.sqrt(sum(np.sum(g**2) for g in grads.arrays))
+        step = lr * min(1.0, max_norm / norm)  # gradient clipping; max_norm = inf: none
+        params = RNNParams(
+            *(p - step * g for p, g in zip(params.arrays, grads.arrays, strict=True))
+        )
         history.append(losses)
-        params = RNNParams(*(p - lr * g for p, g in zip(params.arrays, arrays, strict=True)))
+        norms.append(norm)
     return params, np.array(history), np.array(norms)
-
-
-def numeric_gradient(f: Callable[[], float], array: np.ndarray, eps: float = 1e-6) -> np.ndarray:
-    """Central differences (f(a + eps) - f(a - eps)) / 2 eps for every entry of ``array``.
-
-    ``array`` is perturbed in place (and restored); f reads it. Returns an array of its shape.
-    """
-    grad = np.zeros_like(array, dtype=float)
-    for index in np.ndindex(array.shape):
-        old = array[index]
-        array[index] = old + eps
-        plus = f()
-        array[index] = old - eps
-        minus = f()
-        array[index] = old
-        grad[index] = (plus - minus) / (2 * eps)
-    return grad
 
 
 def rnn_torch_state(params: RNNParams) -> dict[str, np.ndarray]:
     """The RNN's weights as a ``torch.nn.RNN`` state dict (torch adds two biases: b_hh = 0)."""
-    return {
-        "weight_ih_l0": params.W_xh,
-        "weight_hh_l0": params.W_hh,
-        "bias_ih_l0": params.b_h,
-        "bias_hh_l0": np.zeros_like(params.b_h),
-    }
+    arrays = (params.W_xh, params.W_hh, params.b_h, np.zeros_like(params.b_h))
+    return dict(zip(TORCH_NAMES, arrays, strict=True))
 
 
 # ---------------------------------------------------------------------------------- the LSTM
@@ -325,14 +199,13 @@ class LSTMParams:
     b: np.ndarray
 
     def __post_init__(self) -> None:
-        if self.W.ndim != 2 or self.W.shape[0] % 4 or self.W.shape[1] <= self.W.shape[0] // 4:
+        rows, cols = np.shape(self.W) if np.ndim(self.W) == 2 else (1, 0)
+        if rows % 4 or cols <= rows // 4:
             raise ValueError(
-                f"W must be (4H, D + H) with D >= 1 (rows a multiple of 4), got {self.W.shape}"
+                f"W must be (4H, D + H) with D >= 1 (rows a multiple of 4), got {np.shape(self.W)}"
             )
-        if self.b.shape != (self.W.shape[0],):
-            raise ValueError(
-                f"b must have shape ({self.W.shape[0]},) like W's rows, got {self.b.shape}"
-            )
+        if np.shape(self.b) != (rows,):
+            raise ValueError(f"b must have shape ({rows},) like W's rows, got {np.shape(self.b)}")
 
     @property
     def n_hidden(self) -> int:
@@ -353,14 +226,9 @@ def init_lstm(
     return LSTMParams(W=rng.uniform(-bound, bound, (4 * n_hidden, n_in + n_hidden)), b=b)
 
 
-def sigmoid(z: np.ndarray) -> np.ndarray:
-    """1 / (1 + exp(-z)), elementwise."""
-    return 0.5 * (1.0 + np.tanh(0.5 * z))
-
-
 @dataclass(frozen=True)
 class LSTMTrace:
-    """What the forward pass keeps for the backward pass. Each field is (T, H)."""
+    """What the forward pass keeps for the backward pass: gates and states, each (T, H)."""
 
     i: np.ndarray
     f: np.ndarray
@@ -370,76 +238,59 @@ class LSTMTrace:
     h: np.ndarray
 
 
-def lstm_forward(
-    params: LSTMParams,
-    xs: np.ndarray,
-    h0: np.ndarray | None = None,
-    c0: np.ndarray | None = None,
-) -> LSTMTrace:
-    """c_t = f * c_{t-1} + i * g,  h_t = o * tanh(c_t).  xs: (T, D) -> gates, c, h: (T, H) each."""
-    n_hidden = params.n_hidden
-    h = _check_sequence(xs, params.n_in, h0, n_hidden)
-    c = _check_sequence(xs, params.n_in, c0, n_hidden)
-    out = {name: np.zeros((len(xs), n_hidden)) for name in ("i", "f", "o", "g", "c", "h")}
-    for t, x in enumerate(xs):
-        z = params.W @ np.concatenate([x, h]) + params.b
-        i, f, o = sigmoid(z[: 3 * n_hidden]).reshape(3, n_hidden)
-        g = np.tanh(z[3 * n_hidden :])
+def lstm_forward(params: LSTMParams, xs: np.ndarray) -> LSTMTrace:
+    """c_t = f * c_{t-1} + i * g, h_t = o * tanh(c_t), from h_0 = c_0 = 0. xs: (T, D)."""
+    check_sequence(xs, params.n_in)
+    H = params.n_hidden
+    h, c, steps = np.zeros(H), np.zeros(H), []
+    for x in xs:
+        a = params.W @ np.concatenate([x, h]) + params.b  # the pre-activations (4H,)
+        i, f, o = np.split(sigmoid(a[: 3 * H]), 3)
+        g = np.tanh(a[3 * H :])
         c = f * c + i * g
         h = o * np.tanh(c)
-        for name, value in zip("ifogch", (i, f, o, g, c, h), strict=True):
-            out[name][t] = value
-    return LSTMTrace(**out)
+        steps.append((i, f, o, g, c, h))
+    # steps: T tuples of six (H,) arrays; zip(*steps) regroups them into six sequences (T, H)
+    return LSTMTrace(*(np.array(values) for values in zip(*steps, strict=True)))
 
 
 def lstm_backward(
-    params: LSTMParams,
-    xs: np.ndarray,
-    trace: LSTMTrace,
-    dhs: np.ndarray,
-    h0: np.ndarray | None = None,
-    c0: np.ndarray | None = None,
+    params: LSTMParams, xs: np.ndarray, trace: LSTMTrace, dhs: np.ndarray
 ) -> tuple[LSTMParams, np.ndarray, np.ndarray]:
-    """Back-propagation through time for the LSTM.
+    """BPTT for the LSTM. dhs: (T, H) = dL/dh_t from outside the recurrence (a read-out).
 
-    dhs: (T, H), the gradient of the loss with respect to each h_t from outside the recurrence
-    (e.g. from an output layer). Returns the gradients (an ``LSTMParams``), dh_total (T + 1, H)
-    where dh_total[t + 1] = dL/dh_t including what flows back from step t + 1 and
-    dh_total[0] = dL/dh0, and dc_total (T + 1, H) the same for the cell state.
+    Returns the gradients (an ``LSTMParams``) and dL/dh_t, dL/dc_t in total (T, H) each.
     """
-    n_hidden, n_in = params.n_hidden, params.n_in
-    h0 = _check_sequence(xs, n_in, h0, n_hidden)
-    c0 = _check_sequence(xs, n_in, c0, n_hidden)
-    if dhs.shape != trace.h.shape:
-        raise ValueError(
-            f"dhs must have shape {trace.h.shape} like the hidden states, got {dhs.shape}"
-        )
+    H, zero = params.n_hidden, np.zeros((1, params.n_hidden))
+    h_prevs, c_prevs = np.vstack([zero, trace.h[:-1]]), np.vstack([zero, trace.c[:-1]])
     dW, db = np.zeros_like(params.W), np.zeros_like(params.b)
-    dh_total = np.zeros((len(xs) + 1, n_hidden))
-    dc_total = np.zeros((len(xs) + 1, n_hidden))
-    dh_next, dc_next = np.zeros(n_hidden), np.zeros(n_hidden)
+    dh_total, dc_total = np.zeros_like(trace.h), np.zeros_like(trace.c)
+    dh_next, dc_next = np.zeros(H), np.zeros(H)  # arriving from step t + 1
     for t in reversed(range(len(xs))):
-        h_prev = trace.h[t - 1] if t > 0 else h0
-        c_prev = trace.c[t - 1] if t > 0 else c0
-        i, f, o, g, c = trace.i[t], trace.f[t], trace.o[t], trace.g[t], trace.c[t]
+        i, f, o, g, tanh_c = trace.i[t], trace.f[t], trace.o[t], trace.g[t], np.tanh(trace.c[t])
         dh = dhs[t] + dh_next
-        tanh_c = np.tanh(c)
         dc = dc_next + dh * o * (1.0 - tanh_c**2)
-        dh_total[t + 1], dc_total[t + 1] = dh, dc
-        dz = np.concatenate(
-            [
-                dc * g * i * (1.0 - i),  # input gate
-                dc * c_prev * f * (1.0 - f),  # forget gate
-                dh * tanh_c * o * (1.0 - o),  # output gate
-                dc * i * (1.0 - g**2),  # candidate g
-            ]
-        )
-        dW += np.outer(dz, np.concatenate([xs[t], h_prev]))
-        db += dz
-        dh_next = params.W[:, n_in:].T @ dz
-        dc_next = dc * f
-    dh_total[0], dc_total[0] = dh_next, dc_next
+        di, df, do, dg = dc * g, dc * c_prevs[t], dh * tanh_c, dc * i
+        d_ifo = np.concatenate([di * i * (1 - i), df * f * (1 - f), do * o * (1 - o)])
+        da = np.concatenate([d_ifo, dg * (1 - g**2)])  # through each gate's slope
+        dW += np.outer(da, np.concatenate([xs[t], h_prevs[t]]))
+        db += da
+        dh_next, dc_next = params.W[:, params.n_in :].T @ da, dc * f
+        dh_total[t], dc_total[t] = dh, dc
     return LSTMParams(W=dW, b=db), dh_total, dc_total
+
+
+def stacked_lstm_forward(layers: list[LSTMParams], xs: np.ndarray) -> list[LSTMTrace]:
+    """Seed 002's stacked LSTM: layer l reads h_t^{l-1}, the hidden states of the layer below.
+
+    xs: (T, D) is h^0; layers[0] has D inputs, every later layer as many as the one below has
+    hidden units. Returns one trace per layer; the last trace's h (T, H) is the output.
+    """
+    traces = []
+    for params in layers:
+        traces.append(lstm_forward(params, xs))
+        xs = traces[-1].h
+    return traces
 
 
 def gate_permutation(
@@ -474,339 +325,75 @@ def lstm_torch_state(params: LSTMParams, layer: int = 0) -> dict[str, np.ndarray
 
 def lstm_from_torch_state(state: dict, layer: int = 0) -> LSTMParams:
     """The inverse of ``lstm_torch_state``: a torch LSTM layer's weights in seed order."""
-    w_ih, w_hh = (np.asarray(state[f"weight_{k}_l{layer}"], dtype=float) for k in ("ih", "hh"))
-    bias = np.asarray(state[f"bias_ih_l{layer}"], dtype=float) + np.asarray(
-        state[f"bias_hh_l{layer}"], dtype=float
+    w_ih, w_hh, b_ih, b_hh = (
+        np.asarray(state[f"{name}_l{layer}"], dtype=float)
+        for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh")
     )
     perm = gate_permutation(w_hh.shape[1], source=TORCH_GATE_ORDER, target=SEED_GATE_ORDER)
-    return LSTMParams(W=np.concatenate([w_ih, w_hh], axis=1)[perm], b=bias[perm])
+    return LSTMParams(W=np.concatenate([w_ih, w_hh], axis=1)[perm], b=(b_ih + b_hh)[perm])
 
 
-# --------------------------------------------------------- gradient flow through time
-def gradient_flow_inputs(
-    n_in: int = 8, n_hidden: int = 64, length: int = 60, seed: int = 0
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Fixed random pieces for the gradient-flow experiment.
+# ----------------------------------------------------------------------------------- the GRU
+@dataclass(frozen=True)
+class GRUParams:
+    """The GRU's weights in ``torch.nn.GRU``'s layout: row blocks r, z, n (reset, update, new).
 
-    Returns W_xh (H, D) ~ N(0, 1/D), a recurrent matrix A (H, H) with spectral radius exactly 1
-    (W_hh = radius * A), and inputs xs (T, D) ~ N(0, 1).
+    W_x: (3H, D) acts on x_t, W_h: (3H, H) on h_{t-1}; b_x, b_h: (3H,). Both biases are needed:
+    b_h's n block sits inside the reset gate's product.
     """
-    rng = np.random.default_rng(seed)
-    A = rng.normal(size=(n_hidden, n_hidden))
-    A /= np.abs(np.linalg.eigvals(A)).max()
-    W_xh = rng.normal(0, 1 / np.sqrt(n_in), (n_hidden, n_in))
-    return W_xh, A, rng.normal(size=(length, n_in))
+
+    W_x: np.ndarray
+    W_h: np.ndarray
+    b_x: np.ndarray
+    b_h: np.ndarray
+
+    def __post_init__(self) -> None:
+        H = np.shape(self.W_h)[-1] if np.ndim(self.W_h) else 0
+        expected = {"W_x": (3 * H, np.shape(self.W_x)[-1]), "W_h": (3 * H, H)}
+        expected |= {"b_x": (3 * H,), "b_h": (3 * H,)}
+        for name, shape in expected.items():
+            got = np.shape(getattr(self, name))
+            if got != shape or H == 0:
+                raise ValueError(
+                    f"{name} must have shape {shape} (H = {H}, W_h's columns), got {got}"
+                )
+
+    @property
+    def n_hidden(self) -> int:
+        return self.W_h.shape[1]
+
+    @property
+    def n_in(self) -> int:
+        return self.W_x.shape[1]
 
 
-def rnn_gradient_norms(params: RNNParams, xs: np.ndarray) -> np.ndarray:
-    """||dL/dh_t|| for a loss on the LAST step only (cross-entropy with target class 0).
-
-    Returns (T,) norms ordered by distance from the loss: entry k is ||dL/dh_{T-k}||.
-    """
-    hs, ys = rnn_forward(params, xs)
-    dys = np.zeros_like(ys)
-    dys[-1] = step_losses(ys[-1:], np.array([0]))[1][0]
-    _, dhs = rnn_backward(params, xs, hs, dys)
-    return np.linalg.norm(dhs[1:], axis=1)[::-1]
+def init_gru(n_in: int, n_hidden: int, rng: np.random.Generator) -> GRUParams:
+    """Every weight and bias Uniform(-1/sqrt(H), 1/sqrt(H)), as torch initialises them."""
+    bound = 1.0 / np.sqrt(n_hidden)
+    shapes = [(3 * n_hidden, n_in), (3 * n_hidden, n_hidden), (3 * n_hidden,), (3 * n_hidden,)]
+    return GRUParams(*(rng.uniform(-bound, bound, shape) for shape in shapes))
 
 
-def rnn_with_radius(W_xh: np.ndarray, A: np.ndarray, radius: float, n_out: int = 4) -> RNNParams:
-    """An RNN with W_hh = radius * A, zero biases and a fixed read-out (rows of ones / sqrt(H))."""
-    n_hidden = A.shape[0]
-    return RNNParams(
-        W_xh=W_xh,
-        W_hh=radius * A,
-        W_hy=np.ones((n_out, n_hidden)) * np.linspace(-1, 1, n_out)[:, None] / np.sqrt(n_hidden),
-        b_h=np.zeros(n_hidden),
-        b_y=np.zeros(n_out),
-    )
+def gru_step(params: GRUParams, x: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """One GRU step, as torch.nn.GRU computes it. x: (D,), h: (H,) -> the next h (H,)."""
+    x_r, x_z, x_n = np.split(params.W_x @ x + params.b_x, 3)
+    h_r, h_z, h_n = np.split(params.W_h @ h + params.b_h, 3)
+    r = sigmoid(x_r + h_r)  # reset gate: how much of h the candidate may read
+    z = sigmoid(x_z + h_z)  # update gate: how much of h to keep
+    n = np.tanh(x_n + r * h_n)  # the candidate new state
+    return (1 - z) * n + z * h
 
 
-def lstm_gradient_norms(params: LSTMParams, xs: np.ndarray, seed: int = 0) -> np.ndarray:
-    """||dL/dh_t|| for a loss sum(r * h_T) on the last step only (r ~ N(0, 1), seeded).
-
-    Returns (T,) norms ordered by distance from the loss, like ``rnn_gradient_norms``.
-    """
-    trace = lstm_forward(params, xs)
-    dhs = np.zeros_like(trace.h)
-    dhs[-1] = np.random.default_rng(seed).normal(size=params.n_hidden)
-    _, dh_total, _ = lstm_backward(params, xs, trace, dhs)
-    return np.linalg.norm(dh_total[1:], axis=1)[::-1]
+def gru_forward(params: GRUParams, xs: np.ndarray) -> np.ndarray:
+    """Run the GRU over a sequence from h_0 = 0. xs: (T, D) -> hs (T, H)."""
+    check_sequence(xs, params.n_in)
+    h, hs = np.zeros(params.n_hidden), []
+    for x in xs:
+        h = gru_step(params, x, h)
+        hs.append(h)
+    return np.array(hs)
 
 
-# ------------------------------------------------------- torch: the long-range memory task
-def first_symbol_batch(
-    n: int,
-    length: int,
-    generator: "torch.Generator",
-    *,
-    n_classes: int = 4,
-    n_noise: int = 16,
-) -> tuple["torch.Tensor", "torch.Tensor"]:
-    """Sequences whose label is their first symbol, followed by ``length - 1`` noise symbols.
-
-    Symbols 0..n_classes-1 are labels, the next n_noise symbols are noise. Returns x (n, length,
-    n_classes + n_noise) one-hot float32 and y (n,) int64, drawn with the torch ``generator``.
-    """
-    import torch
-
-    if length < 1 or n < 1:
-        raise ValueError(f"n and length must be >= 1, got n={n}, length={length}")
-    symbols = torch.randint(n_classes, n_classes + n_noise, (n, length), generator=generator)
-    labels = torch.randint(0, n_classes, (n,), generator=generator)
-    symbols[:, 0] = labels
-    x = torch.nn.functional.one_hot(symbols, n_classes + n_noise).float()
-    return x, labels
-
-
-def sequence_classifier(
-    kind: str, n_in: int, n_hidden: int, n_out: int, *, forget_bias: float = 1.0
-) -> "torch.nn.ModuleDict":
-    """A recurrent layer ('rnn': tanh RNN, 'lstm') and a linear read-out of its last state.
-
-    A ``torch.nn.ModuleDict`` with 'cell' and 'readout'; call ``last_step_logits``. The LSTM's
-    forget-gate bias starts at ``forget_bias`` (1 is the usual choice: remember by default).
-    """
-    from torch import nn
-
-    if kind not in ("rnn", "lstm"):
-        raise ValueError(f"kind must be 'rnn' or 'lstm', got {kind!r}")
-    cell = (nn.RNN if kind == "rnn" else nn.LSTM)(n_in, n_hidden, batch_first=True)
-    if kind == "lstm":
-        set_forget_bias(cell, forget_bias)
-    return nn.ModuleDict({"cell": cell, "readout": nn.Linear(n_hidden, n_out)})
-
-
-def set_forget_bias(lstm: "torch.nn.LSTM", value: float) -> None:
-    """Set the forget-gate block of every layer's bias_ih to ``value`` and of bias_hh to 0."""
-    import torch
-
-    n_hidden = lstm.hidden_size
-    forget = slice(
-        TORCH_GATE_ORDER.index("f") * n_hidden, (TORCH_GATE_ORDER.index("f") + 1) * n_hidden
-    )
-    with torch.no_grad():
-        for layer in range(lstm.num_layers):
-            getattr(lstm, f"bias_ih_l{layer}")[forget] = value
-            getattr(lstm, f"bias_hh_l{layer}")[forget] = 0.0
-
-
-def last_step_logits(model: "torch.nn.ModuleDict", x: "torch.Tensor") -> "torch.Tensor":
-    """Scores from the last hidden state. x: (n, T, n_in) -> (n, n_out)."""
-    out, _ = model["cell"](x)
-    return model["readout"](out[:, -1])
-
-
-def train_first_symbol(
-    kind: str,
-    length: int,
-    *,
-    steps: int = 300,
-    n_hidden: int = 32,
-    lr: float = 0.01,
-    batch_size: int = 32,
-    forget_bias: float = 3.0,
-    seed: int = 0,
-) -> tuple[float, list[float]]:
-    """Train a sequence classifier on fresh batches of the first-symbol task.
-
-    4 labels, 16 noise symbols; Adam with gradient clipping at norm 1; the LSTM's forget-gate
-    bias starts at ``forget_bias``. Returns the accuracy on 512 held-out sequences
-    (chance is 1/4) and the training loss at every step.
-    """
-    import torch
-
-    torch.manual_seed(seed)
-    x_test, y_test = first_symbol_batch(512, length, torch.Generator().manual_seed(10_000 + seed))
-    model = sequence_classifier(kind, x_test.shape[-1], n_hidden, 4, forget_bias=forget_bias)
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
-    losses = []
-    for _ in range(steps):
-        x, y = first_symbol_batch(batch_size, length, generator)
-        loss = torch.nn.functional.cross_entropy(last_step_logits(model, x), y)
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-        losses.append(loss.item())
-    with torch.no_grad():
-        accuracy = (last_step_logits(model, x_test).argmax(1) == y_test).float().mean().item()
-    return accuracy, losses
-
-
-# ------------------------------------------------------- torch: a character language model
-def char_model(vocab_size: int, n_hidden: int = 128, n_layers: int = 1) -> "torch.nn.ModuleDict":
-    """One-hot characters -> LSTM -> linear scores for the next character.
-
-    A ``torch.nn.ModuleDict`` with 'lstm' and 'readout'; call ``char_logits``.
-    """
-    from torch import nn
-
-    return nn.ModuleDict(
-        {
-            "lstm": nn.LSTM(vocab_size, n_hidden, num_layers=n_layers, batch_first=True),
-            "readout": nn.Linear(n_hidden, vocab_size),
-        }
-    )
-
-
-def char_logits(
-    model: "torch.nn.ModuleDict", indices: "torch.Tensor", state: tuple | None = None
-) -> tuple["torch.Tensor", tuple]:
-    """Scores of the next character at every position. indices: (n, T) int64 -> (n, T, V), state."""
-    import torch
-
-    vocab_size = model["readout"].out_features
-    x = torch.nn.functional.one_hot(indices, vocab_size).float()
-    out, state = model["lstm"](x, state)
-    return model["readout"](out), state
-
-
-def char_batch(
-    data: "torch.Tensor", batch_size: int, length: int, generator: "torch.Generator"
-) -> tuple["torch.Tensor", "torch.Tensor"]:
-    """Random windows of the text. data: (N,) int64 tensor -> inputs, targets (batch, length)."""
-    import torch
-
-    if len(data) <= length:
-        raise ValueError(f"data must be longer than length={length}, got {len(data)} characters")
-    starts = torch.randint(0, len(data) - length, (batch_size,), generator=generator)
-    windows = torch.stack([data[s : s + length + 1] for s in starts.tolist()])
-    return windows[:, :-1], windows[:, 1:]
-
-
-def char_loss(model: "torch.nn.ModuleDict", data: "torch.Tensor") -> float:
-    """Mean cross-entropy (nats per character) of predicting each next character of ``data``."""
-    import torch
-
-    with torch.no_grad():
-        logits, _ = char_logits(model, data[None, :-1])
-        return torch.nn.functional.cross_entropy(logits[0], data[1:]).item()
-
-
-def train_char_model(
-    model: "torch.nn.ModuleDict",
-    train: "torch.Tensor",
-    *,
-    steps: int,
-    valid: "torch.Tensor | None" = None,
-    batch_size: int = 32,
-    length: int = 64,
-    lr: float = 0.01,
-    seed: int = 0,
-    every: int = 10,
-) -> dict[str, list[float]]:
-    """Adam on random windows of ``train`` ((N,) int64 tensor), gradient norm clipped at 1.
-
-    Returns 'step', 'train' (loss on all of train) and, with ``valid``, 'valid', every
-    ``every`` steps (and at the end).
-    """
-    import torch
-
-    optimiser = torch.optim.Adam(model.parameters(), lr=lr)
-    generator = torch.Generator().manual_seed(seed)
-    loss_fn = torch.nn.functional.cross_entropy
-    history: dict[str, list[float]] = {"step": [], "train": []}
-    for step in range(steps + 1):
-        if step % every == 0 or step == steps:
-            history["step"].append(step)
-            history["train"].append(char_loss(model, train))
-            if valid is not None:
-                history.setdefault("valid", []).append(char_loss(model, valid))
-        if step == steps:
-            break
-        inputs, targets = char_batch(train, batch_size, length, generator)
-        logits, _ = char_logits(model, inputs)
-        loss = loss_fn(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
-        optimiser.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimiser.step()
-    return history
-
-
-def sample_text(
-    model: "torch.nn.ModuleDict",
-    vocab: Vocabulary,
-    prompt: str,
-    n_chars: int,
-    *,
-    temperature: float,
-    seed: int = 0,
-) -> str:
-    """Continue ``prompt`` by ``n_chars`` characters drawn from softmax(scores / temperature).
-
-    A torch.Generator seeded with ``seed`` makes the sample reproducible.
-    """
-    import torch
-
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature}")
-    if not prompt:
-        raise ValueError("prompt must have at least one character, got ''")
-    generator = torch.Generator().manual_seed(seed)
-    indices = torch.from_numpy(vocab.encode(prompt))[None]
-    chars = []
-    with torch.no_grad():
-        logits, state = char_logits(model, indices)
-        for _ in range(n_chars):
-            probs = torch.softmax(logits[0, -1].double() / temperature, dim=0)
-            nxt = torch.multinomial(probs, 1, generator=generator)
-            chars.append(vocab.chars[int(nxt)])
-            logits, state = char_logits(model, nxt[None], state)
-    return "".join(chars)
-
-
-def novel_fraction(sample: str, corpus: str, n: int = 10) -> float:
-    """Fraction of the sample's length-n windows that do not occur anywhere in ``corpus``."""
-    windows = [sample[k : k + n] for k in range(len(sample) - n + 1)]
-    if not windows:
-        raise ValueError(f"sample must have at least n={n} characters, got {len(sample)}")
-    return sum(w not in corpus for w in windows) / len(windows)
-
-
-# ------------------------------------------------------------------------- pictures
-def draw_unrolled(ax: "Axes", inputs: str, outputs: str, *, loss: bool = True) -> None:
-    """Draw the RNN unrolled over len(inputs) steps: x_t -> h_t -> y_t, h_{t-1} -> h_t.
-
-    inputs, outputs: one character per step (e.g. "hell", "ello"), shown under x_t and above
-    y_t. With ``loss``, a node L_t above every y_t and their sum L.
-    """
-    if len(inputs) != len(outputs) or not inputs:
-        raise ValueError(
-            f"inputs and outputs must have the same non-zero length, got {len(inputs)} and "
-            f"{len(outputs)}"
-        )
-    box = {"boxstyle": "round,pad=0.35", "fc": "white", "ec": "0.3"}
-    arrow = {"arrowstyle": "-|>", "color": "0.35", "lw": 1.2, "shrinkA": 14, "shrinkB": 14}
-    rows = {"x": 0.0, "h": 1.0, "y": 2.0, "L": 3.0}
-    colours = {"x": "#c6dbef", "h": "#fdd0a2", "y": "#c7e9c0", "L": "#f2f2f2"}
-
-    def node(x: float, row: str, label: str) -> None:
-        ax.text(x, rows[row], label, ha="center", va="center", fontsize=12,
-                bbox={**box, "fc": colours[row]})  # fmt: skip
-
-    def edge(start: tuple[float, float], end: tuple[float, float], label: str = "") -> None:
-        ax.annotate("", xy=end, xytext=start, arrowprops=arrow)
-        if label:
-            middle = ((start[0] + end[0]) / 2, (start[1] + end[1]) / 2)
-            ax.text(middle[0] + 0.08, middle[1] + 0.08, label, fontsize=9, color="0.25")
-
-    node(0, "h", "$h_0$")
-    for t, (char_in, char_out) in enumerate(zip(inputs, outputs, strict=True), start=1):
-        node(t, "x", f"$x_{t}$ '{char_in}'")
-        node(t, "h", f"$h_{t}$")
-        node(t, "y", f"$y_{t}$ → '{char_out}'")
-        edge((t, rows["x"]), (t, rows["h"]), "$W_{xh}$" if t == 1 else "")
-        edge((t, rows["h"]), (t, rows["y"]), "$W_{hy}$" if t == 1 else "")
-        edge((t - 1, rows["h"]), (t, rows["h"]), "$W_{hh}$")
-        if loss:
-            node(t, "L", f"$L_{t}$")
-            edge((t, rows["y"]), (t, rows["L"]))
-    if loss:
-        ax.text(len(inputs) + 0.9, rows["L"], "$L = \\sum_t L_t$", ha="center", va="center",
-                fontsize=12)  # fmt: skip
-    ax.set_xlim(-0.6, len(inputs) + 1.4)
-    ax.set_ylim(-0.6, rows["L" if loss else "y"] + 0.6)
-    ax.set_axis_off()
+def gru_torch_state(params: GRUParams) -> dict[str, np.ndarray]:
+    """The GRU's weights as a ``torch.nn.GRU`` state dict (the same layout, other names)."""
+    return dict(zip(TORCH_NAMES, (params.W_x, params.W_h, params.b_x, params.b_h), strict=True))

@@ -73,8 +73,8 @@ class RandomFeatures(nn.Module):
     """A frozen network of random filters: images (b, 3, h, w) -> 1 + len(channels) maps.
 
     Map 0 is the pixels themselves. Block k >= 1 is [2x2 average pooling if k > 1], a 3x3
-    convolution to channels[k - 1] maps with Kaiming-normal weights, and ReLU: map k has shape
-    (b, channels[k - 1], h / 2^(k - 1), w / 2^(k - 1)).
+    convolution to channels[k - 1] maps with He (Kaiming-normal) weights, and ReLU: map k
+    has shape (b, channels[k - 1], h / 2^(k - 1), w / 2^(k - 1)).
     """
 
     def __init__(self, channels: tuple[int, ...] = (32, 64, 128, 256), seed: int = 0) -> None:
@@ -85,7 +85,8 @@ class RandomFeatures(nn.Module):
             conv = nn.Conv2d(c_in, c_out, 3, padding=1, padding_mode="reflect")
             nn.init.normal_(conv.weight, 0.0, (2 / (9 * c_in)) ** 0.5, generator=generator)
             nn.init.zeros_(conv.bias)
-            blocks.append(nn.Sequential(nn.AvgPool2d(2) if k else nn.Identity(), conv, nn.ReLU()))
+            pool = nn.AvgPool2d(2) if k else nn.Identity()
+            blocks.append(nn.Sequential(pool, conv, nn.ReLU()))
             c_in = c_out
         self.blocks = nn.ModuleList(blocks).requires_grad_(False)
 
@@ -137,7 +138,12 @@ class Painting:
     final: dict[str, float]
 
 
-def optimiser_for(u: torch.Tensor, method: str, budget: int, lr: float) -> torch.optim.Optimizer:
+def optimiser_for(
+    u: torch.Tensor,
+    method: str,
+    budget: int,
+    lr: float,
+) -> torch.optim.Optimizer:
     """Adam with step lr, or L-BFGS with a strong-Wolfe line search and at most budget
     evaluations a call, on the tensor u."""
     if method == "adam":
@@ -150,10 +156,15 @@ def optimiser_for(u: torch.Tensor, method: str, budget: int, lr: float) -> torch
 
 
 def paint(
-    loss: nn.Module, start: torch.Tensor, budget: int, method: str = "lbfgs", lr: float = ADAM_STEP
+    loss: nn.Module,
+    start: torch.Tensor,
+    budget: int,
+    method: str = "lbfgs",
+    lr: float = ADAM_STEP,
 ) -> Painting:
     """Minimise loss(x) over x = sigmoid(u) (1, 3, h, w) from x = start, in ``budget``
-    evaluations of the loss and its gradient (one per Adam step, one or more per L-BFGS step)."""
+    evaluations of the loss and its gradient (one per Adam step, one or more per L-BFGS
+    step)."""
     u = torch.logit(start.clamp(0.01, 0.99)).requires_grad_(True)
     opt = optimiser_for(u, method, budget, lr)
     history = []

@@ -1,18 +1,23 @@
-"""Experiment drivers of lesson 08: timings, the PyTorch tutorial's recipe, Adam's step sweep.
+"""Experiment drivers of lesson 08: timings, the PyTorch tutorial's recipe, Adam's step sweep,
+and the lesson's figures.
 
 The lesson writes the algorithm in ``course_lib.style``; the code here measures it. Timings use
 process time (CPU seconds), so other programs on the machine do not inflate them.
 """
 
+import json
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 
+import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from matplotlib.figure import Figure
 from torch import nn
 
-from course_lib import data, procedural_art, style, vgg
+from course_lib import cnn, data, procedural_art, style, vgg
 
 TUTORIAL_CONTENT = 3
 """The tutorial's content map: conv_4 (conv2_2, before its ReLU), counted from 0."""
@@ -128,6 +133,23 @@ def adam_final_losses(steps: tuple[float, ...], size: int = 128, budget: int = 8
     return np.array([style.paint(loss, content, budget, "adam", lr).final["total"] for lr in steps])
 
 
+ADAM_SWEEP = (0.05, 0.1, 0.2, 0.3, 0.5)
+"""The step sizes on u of the lesson's Adam sweep (128 px, 80 evaluations)."""
+
+
+def adam_sweep(steps: tuple[float, ...] = ADAM_SWEEP) -> dict[float, float]:
+    """``adam_final_losses(steps)`` at 128 px and 80 evaluations as {step: final loss}, computed
+    once (about 16 CPU s) and cached as JSON under ``cnn.CACHE_DIR``."""
+    path = cnn.CACHE_DIR / f"style_adam_sweep_{'_'.join(map(str, steps))}.json"
+    if not path.is_file():
+        finals = adam_final_losses(steps).tolist()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(dict(zip(map(str, steps), finals, strict=True))))
+        os.replace(tmp, path)
+    return {float(step): loss for step, loss in json.loads(path.read_text()).items()}
+
+
 def layer_style_losses(features: nn.Module, image: np.ndarray, picture: np.ndarray) -> np.ndarray:
     """The style loss of ``image`` (h, w, 3) against ``picture`` (hs, ws, 3) at every map of
     ``features``: (n_maps,)."""
@@ -140,3 +162,52 @@ def layer_style_losses(features: nn.Module, image: np.ndarray, picture: np.ndarr
                 for m, t in zip(maps, targets, strict=True)
             ]
         )
+
+
+# --- the lesson's figures -------------------------------------------------------------------
+
+
+def _picture(ax: plt.Axes, image: np.ndarray, title: str) -> None:
+    ax.imshow(image, interpolation="nearest")
+    ax.set_title(title, fontsize=12)
+    ax.set_axis_off()
+
+
+def plot_curves(runs: Mapping[str, style.Painting]) -> Figure:
+    """The total loss at every evaluation of each run, on a log scale."""
+    fig, ax = plt.subplots(figsize=(8, 3.2))
+    for name, run in runs.items():
+        ax.plot(np.arange(1, len(run.losses["total"]) + 1), run.losses["total"], label=name)
+    ax.set(yscale="log", xlabel="evaluations of the loss", ylabel="total loss")
+    ax.legend(fontsize=12)
+    fig.tight_layout()
+    return fig
+
+
+def plot_pictures(pictures: Mapping[str, np.ndarray], height: float = 3.1) -> Figure:
+    """Images (h, w, 3) side by side, each titled with its key."""
+    fig, axes = plt.subplots(1, len(pictures), figsize=(height * len(pictures), height + 0.4))
+    for ax, (title, image) in zip(np.atleast_1d(axes), pictures.items(), strict=True):
+        _picture(ax, image, title)
+    fig.tight_layout()
+    return fig
+
+
+def plot_grid(
+    grid: Mapping[tuple[str, float], style.Painting],
+    layer_sets: Sequence[str],
+    weights: Sequence[float],
+) -> Figure:
+    """The paintings grid[(style maps, weight)]: style maps down, style weights across."""
+    fig, axes = plt.subplots(len(layer_sets), len(weights), figsize=(6.0, 6.3), squeeze=False)
+    for row, name in zip(axes, layer_sets, strict=True):
+        for ax, weight in zip(row, weights, strict=True):
+            ax.imshow(grid[name, weight].image, interpolation="nearest")
+            ax.set(xticks=[], yticks=[])
+            ax.grid(False)
+            if name == layer_sets[0]:
+                ax.set_title(f"style weight {weight:g}", fontsize=12)
+            if weight == weights[0]:
+                ax.set_ylabel(f"style maps {name}", fontsize=12)
+    fig.tight_layout(pad=0.3)
+    return fig

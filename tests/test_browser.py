@@ -4,11 +4,13 @@
    enough slides, every equation rendered; in house-style lessons no slide is taller than the
    1280x720 frame.
 2. Every lesson's practice edition (the student edition with every `# @save` cell left blank),
-   opened in a real JupyterLab: all cells run with no error, every exercise checker and every
-   `%%practice` check saying "not yet solved" (the lesson runs on with the library's functions);
-   then a slider of the lesson's live demo is moved and its picture must change. A function
-   typed into a blank passes its check. Every lesson's live-coding edition presents in RISE.
-   Screenshots go to build/screenshots/.
+   opened in a real JupyterLab and run down to its first live demo with a slider: no cell
+   errs, every `%%practice` check on the way says "not yet solved" (the lesson runs on with the
+   library's functions); then the slider is moved and the demo's picture must change. (nbval
+   runs every lesson to its end twice, and tests/test_editions.py runs every check empty and
+   filled; tests/test_widgets_*.py move every control of every demo.) A function typed into a
+   blank passes its check. Every lesson's live-coding edition presents in RISE. Screenshots go
+   to build/screenshots/.
 
 Without Chromium these tests skip (install it: `apt-get install chromium`); under CI they must
 run, and .ci/run installs it.
@@ -90,14 +92,18 @@ HOUSE_STYLE = [p for p in build.notebooks() if build.house_style(p)]
 
 @pytest.mark.parametrize("path", HOUSE_STYLE, ids=[p.stem for p in HOUSE_STYLE])
 def test_every_slide_fits_the_frame(browser, path):
-    """Every slide of a house-style deck, all its fragments shown, fits 1280x720
-    (build.slide_heights measures each slide's content in the browser)."""
+    """Every slide of a house-style deck, all its fragments shown, fits 1280x720 and cuts no
+    line of code or output off at its right edge (build.slide_heights measures in the browser)."""
     page = browser.new_page()
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     tall = build.too_tall([path], build.BUILD / "test-heights", page)[path.stem]
     page.close()
-    described = [f"slide {s['h']}.{s['v']} is {s['height']} px ({s['title']!r})" for s in tall]
-    assert not described, f"{path.name}: taller than {build.SLIDE_HEIGHT} px: {described}"
+    described = [
+        f"slide {s['h']}.{s['v']}: {s['height']} px high, {s['clipped']} px cut off"
+        f" ({s['title']!r})"
+        for s in tall
+    ]
+    assert not described, f"{path.name}: over {build.SLIDE_HEIGHT} px or cut off: {described}"
 
 
 def free_port() -> int:
@@ -137,9 +143,10 @@ def jupyterlab(tmp_path_factory):
     server.wait(timeout=30)
 
 
-NOTEBOOK_STATE = """() => {
+NOTEBOOK_STATE = """(limit) => {
   const panel = window.jupyterapp.shell.currentWidget;
-  const cells = panel.content.widgets.filter(c => c.model.type === 'code');
+  const all = panel.content.widgets;
+  const cells = all.slice(0, limit ?? all.length).filter(c => c.model.type === 'code');
   const outputs = cells.flatMap(c => c.model.outputs.toJSON());
   return {
     kernel: panel.sessionContext.session?.kernel?.status,
@@ -176,7 +183,7 @@ def test_first_open_shows_no_notification(lab_page, jupyterlab):
     """A fresh user (empty settings) opening a lesson sees no news or update pop-up: the
     environment's overrides.json (``make install`` writes it) switches both off."""
     page = lab_page
-    page.goto(f"{jupyterlab}/lab/tree/{build.lessons()[0].name}?reset")
+    page.goto(f"{jupyterlab}/lab/tree/practice/{build.lessons()[0].name}?reset")
     kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
     page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
     page.wait_for_timeout(5_000)  # the news question appears a moment after start-up
@@ -191,6 +198,25 @@ def test_first_open_shows_no_notification(lab_page, jupyterlab):
     assert defaults["checkForUpdates"]["default"] is False, defaults["checkForUpdates"]
 
 
+def demo_cells(lesson: Path) -> list[int]:
+    """Indices, in the practice edition of ``lesson``, of the cells whose committed output is a
+    widget (a live demo), in order."""
+    shown = {c.source for c in nbformat.read(lesson, as_version=4).cells
+             if any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
+                    for o in c.get("outputs", []))}  # fmt: skip
+    cells = editions.make_edition(lesson, "practice").cells
+    return [k for k, c in enumerate(cells) if c.cell_type == "code" and c.source in shown]
+
+
+def slider_demo(page):
+    """The first demo picture on the page whose box has a slider, and that slider's handle."""
+    for image in page.locator(".widget-image").all():
+        box = image.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
+        if box.locator(".noUi-handle").count():
+            return image, box.locator(".noUi-handle").first
+    return None, None
+
+
 @pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
 def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, lesson):
     page = lab_page
@@ -199,25 +225,28 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, l
     page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
     page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
     page.wait_for_function(f"() => ({NOTEBOOK_STATE})().pending > 0")
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    finished = f"() => (s => (s.done && s.kernel === 'idle') || s.errors > 0)(({NOTEBOOK_STATE})())"
-    try:
-        page.wait_for_function(finished, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
-    except PlaywrightTimeout:
-        page.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_timeout.png")
-        pytest.fail(f"{lesson}: run-all did not finish: {page.evaluate(NOTEBOOK_STATE)}")
-    state = page.evaluate(NOTEBOOK_STATE)
-    text = page.locator(".jp-Notebook").inner_text()
-    assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs: {state}"
-    assert "Not yet solved" in text and "Traceback" not in text, f"{lesson}: checkers"
-    unsolved = [out for out in state["practice"] if "Not yet solved" in out]
-    assert len(unsolved) == len(state["practice"]), f"{lesson}: %%practice {state['practice']}"
-
     demo, handle = None, None
-    for image in page.locator(".widget-image").all():
-        box = image.locator("xpath=ancestor::div[contains(@class, 'widget-vbox')][1]")
-        if box.locator(".noUi-handle").count():
-            demo, handle = image, box.locator(".noUi-handle").first
+    for index in demo_cells(build.NOTEBOOKS / lesson):
+        page.evaluate(
+            f"window.jupyterapp.shell.currentWidget.content.activeCellIndex = {index + 1}"
+        )
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-above')")
+        limit = index + 1
+        finished = (f"() => (s => (s.done && s.kernel === 'idle') || s.errors > 0)"
+                    f"(({NOTEBOOK_STATE})({limit}))")  # fmt: skip
+        try:
+            page.wait_for_function(finished, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
+        except PlaywrightTimeout:
+            page.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_timeout.png")
+            pytest.fail(
+                f"{lesson}: cells up to {index} did not finish: {page.evaluate(NOTEBOOK_STATE)}"
+            )
+        state = page.evaluate(f"({NOTEBOOK_STATE})({limit})")
+        assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs: {state}"
+        unsolved = [out for out in state["practice"] if "Not yet solved" in out]
+        assert len(unsolved) == len(state["practice"]), f"{lesson}: %%practice {state['practice']}"
+        demo, handle = slider_demo(page)
+        if demo is not None:
             break
     assert demo is not None, f"{lesson}: no live demo with a slider"
     demo.scroll_into_view_if_needed()

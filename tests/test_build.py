@@ -82,6 +82,22 @@ def test_bench_table_keeps_course_order_and_rows_not_rerun():
         build.bench_table({"99_x": (1.0, 0.1)}, {})
 
 
+def test_bench_test_times_make_test_and_keeps_the_other_rows(tmp_path, monkeypatch):
+    rows = {nb.stem: (1.0, 0.1) for nb in NOTEBOOKS}
+    bench = tmp_path / "BENCH.md"
+    bench.write_text(build.bench_table(rows, {"a measurement": 0.5}))
+    calls = []
+    monkeypatch.setattr(build.subprocess, "run", lambda cmd, **kw: calls.append((cmd, kw)))
+    seconds = build.bench_test(bench)
+    assert calls == [(["make", "test"], {"cwd": build.ROOT, "check": True})]
+    assert seconds >= 0
+    assert build.bench_rows(bench.read_text()) == rows
+    assert build.bench_measurements(bench.read_text()) == {
+        "a measurement": 0.5,
+        build.TEST_ROW: pytest.approx(seconds, abs=1e-3),
+    }
+
+
 def test_demo_timing_cell_moves_every_control_and_reports_json(tmp_path):
     import nbformat
 

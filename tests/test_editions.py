@@ -1,12 +1,12 @@
 """The student, practice and live editions, and what a student meets in the practice edition.
 
-Every lesson with `# @save` cells runs its practice edition with every blank filled by the
-library's own code, up to its last check: every check says correct. Lesson 03 runs with a
-typical mistake planted in one function: its check names that mistake. (With every blank left
-empty, each lesson runs to its end in JupyterLab with every check saying "not yet solved":
-tests/test_browser.py.)
+Every lesson with `# @save` cells runs its practice edition up to its last check, in one
+kernel, twice at each check: first with the blanks left empty (the check says "not yet solved"),
+then with every blank filled by the library's own code (the check says correct). Lesson 03 runs
+with a typical mistake planted in one function: its check names that mistake.
 """
 
+import copy
 from pathlib import Path
 
 import nbformat
@@ -103,10 +103,33 @@ def test_write_editions_writes_one_notebook_per_lesson(tmp_path):
     assert nbformat.read(written[0], as_version=4).metadata["course"]["edition"] == "practice"
 
 
+def empty_then_filled(path: Path) -> nbformat.NotebookNode:
+    """``path``'s practice edition up to its last check, each check run twice: after its blanks
+    as a student first meets them, then after the same blanks filled with the lesson's cells."""
+    nb = editions.make_edition(path, "practice")
+    sources = iter(saved_sources(path))
+    cells, blanks = [], []
+    for cell in up_to_the_last_check(nb).cells:
+        tags = cell.metadata.get("tags", [])
+        cells.append(cell)
+        if "practice-blank" in tags:
+            blanks.append(cell)
+        elif "practice-check" in tags:
+            for blank in blanks:
+                cells.append(copy.deepcopy(blank))
+                cells[-1].source = next(sources)
+            cells.append(copy.deepcopy(cell))
+            blanks = []
+    nb.cells = cells
+    return nb
+
+
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
-def test_filling_every_blank_with_the_library_passes_every_check(path):
-    texts = check_texts(run(up_to_the_last_check(filled(path))))
-    assert texts and all(t.startswith("✅ Correct") for t in texts), texts
+def test_every_blank_says_not_yet_solved_then_filled_with_the_library_passes(path):
+    texts = check_texts(run(empty_then_filled(path)))
+    empty, full = texts[0::2], texts[1::2]
+    assert empty and all(t.startswith("⏳ Not yet solved") for t in empty), empty
+    assert len(full) == len(empty) and all(t.startswith("✅ Correct") for t in full), full
 
 
 FLIPPED = "\n_softmax = softmax\nsoftmax = lambda h: -_softmax(h)\n"

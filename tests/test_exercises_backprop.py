@@ -7,31 +7,39 @@ from course_lib.exercises import backprop as ex
 X, Y, WEIGHTS, BIASES, _ = s1.problem()
 W_JK = WEIGHTS[1]
 F = bp.forward_333(X, Y, WEIGHTS, BIASES)
-G = bp.backward_333(X, Y, WEIGHTS, F)
+G = bp.backward_333(X, Y, WEIGHTS, F)  # the lesson's target, class 0
+Y2 = np.eye(3)[ex.EXERCISE_TARGET]  # the exercises' target, class 1
+G2 = bp.backward_333(X, Y2, WEIGHTS, F)  # the forward pass does not depend on the target
+
+
+def test_the_exercises_use_a_target_the_lesson_does_not_print():
+    assert int(np.argmax(Y)) != ex.EXERCISE_TARGET
 
 
 def test_delta_out():
     p = F["o_out"]
-    assert ex.check_delta_out(p - Y).status == "correct"
+    assert ex.check_delta_out(p - Y2).status == "correct"
     assert ex.check_delta_out(...).status == "unsolved"
-    assert "sign is flipped" in ex.check_delta_out(Y - p).message
-    assert "softmax *output*" in ex.check_delta_out(-Y / p).message
-    diagonal = ex.check_delta_out(-Y / p * p * (1 - p))
+    assert "target class 0" in ex.check_delta_out(p - Y).message
+    assert "sign is flipped" in ex.check_delta_out(Y2 - p).message
+    assert "softmax *output*" in ex.check_delta_out(-Y2 / p).message
+    diagonal = ex.check_delta_out(-Y2 / p * p * (1 - p))
     assert diagonal.status == "wrong" and "only the diagonal" in diagonal.message
     assert "shape (3,)" in ex.check_delta_out(np.ones(2)).message
 
 
 def test_de_dh1():
-    assert ex.check_de_dh1(W_JK @ G["delta_h2"]).status == "correct"
+    assert ex.check_de_dh1(W_JK @ G2["delta_h2"]).status == "correct"
     assert ex.check_de_dh1(...).status == "unsolved"
-    one_path = ex.check_de_dh1(np.diag(W_JK) * G["delta_h2"])
+    assert "for target class 0" in ex.check_de_dh1(G["dE_dh1_out"]).message
+    one_path = ex.check_de_dh1(np.diag(W_JK) * G2["delta_h2"])
     assert one_path.status == "wrong" and "one path per unit" in one_path.message
-    assert "transposed" in ex.check_de_dh1(W_JK.T @ G["delta_h2"]).message
-    assert "skipped the sigmoid" in ex.check_de_dh1(W_JK @ G["dE_dh2_out"]).message
-    off = W_JK @ G["delta_h2"] + np.array([0.0, 0.01, 0.0])
+    assert "transposed" in ex.check_de_dh1(W_JK.T @ G2["delta_h2"]).message
+    assert "skipped the sigmoid" in ex.check_de_dh1(W_JK @ G2["dE_dh2_out"]).message
+    off = W_JK @ G2["delta_h2"] + np.array([0.0, 0.01, 0.0])
     other = ex.check_de_dh1(off)
-    assert other.status == "wrong" and "de_dh1[1] is" in other.message
-    assert f"{(W_JK @ G['delta_h2'])[1]:.6g}" not in other.message  # does not give the answer away
+    assert other.status == "wrong" and "go down two layers" in other.message
+    assert f"{(W_JK @ G2['delta_h2'])[1]:.4f}" not in other.message  # does not give the answer
 
 
 def solution(s, ds):

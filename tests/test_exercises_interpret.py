@@ -1,27 +1,35 @@
 import numpy as np
 import torch
 
-from course_lib import cnn, interpret
+from course_lib import cnn
 from course_lib.exercises import interpret as ex
 
 
-def test_check_shapes():
-    assert ex.check_shapes((1, 32, 2, 2), (8, 8), (4, 4)).status == "correct"
-    assert ex.check_shapes(..., (8, 8), (4, 4)).status == "unsolved"
-    before_pool = ex.check_shapes((1, 32, 4, 4), (8, 8), (4, 4))
-    assert before_pool.status == "wrong" and "before the second max-pool" in before_pool.message
-    channels = ex.check_shapes((1, 16, 2, 2), (8, 8), (4, 4))
-    assert "32 output channels" in channels.message
-    no_batch = ex.check_shapes((32, 2, 2), (8, 8), (4, 4))
-    assert "keep the batch axis" in no_batch.message
-    cam = ex.check_shapes((1, 32, 2, 2), (8, 8), (2, 2))
-    assert cam.status == "wrong" and "cam_shape_last should be (4, 4), got (2, 2)" in cam.message
+def test_check_predictions():
+    solution = ((1, 64, 7, 7), (12, 12), 20 * 15 / 48**2)
+    assert ex.check_predictions(*solution).status == "correct"
+    assert ex.check_predictions(..., (12, 12), 0.13).status == "unsolved"
+    cases = {
+        ((1, 64, 14, 14), (12, 12), 0.13): "before the second max-pool",
+        ((1, 32, 7, 7), (12, 12), 0.13): "64 output channels",
+        ((64, 7, 7), (12, 12), 0.13): "keep the batch axis",
+        ((1, 64, 3, 3), (12, 12), 0.13): "should be (1, 64, 7, 7)",
+        ((1, 64, 7, 7), (48, 48), 0.13): "only upsampled",
+        ((1, 64, 7, 7), (24, 24), 0.13): "halve 48 twice",
+        ((1, 64, 7, 7), (12, 12), 28 * 28 / 48**2): "the 28 x 28 square",
+        ((1, 64, 7, 7), (12, 12), 300 / 48): "canvas's area",
+        ((1, 64, 7, 7), (12, 12), 0.5): "box's share of the canvas",
+    }
+    for answer, message in cases.items():
+        feedback = ex.check_predictions(*answer)
+        assert feedback.status == "wrong" and message in feedback.message, (answer, feedback)
+    assert ex.check_predictions((1, 64, 7, 7), [12, 12], 0.1302).status == "correct"
 
 
 def test_targeted_fgsm_reference_raises_the_target_probability():
     torch.manual_seed(0)
-    model = cnn.digit_cnn().eval()
-    x = torch.rand(4, 1, 8, 8, generator=torch.Generator().manual_seed(0))
+    model = cnn.mnist_cnn().eval()
+    x = torch.rand(4, 1, 28, 28, generator=torch.Generator().manual_seed(0))
     target = torch.tensor([1, 2, 3, 4])
     adv = ex.targeted_fgsm_reference(model, x, target, 0.1)
     assert (adv - x).abs().max() <= 0.1 + 1e-6
@@ -64,7 +72,7 @@ def test_check_targeted_fgsm():
         x = x.detach().clone().requires_grad_(True)
         loss = torch.nn.functional.cross_entropy(model(x), target)
         (grad,) = torch.autograd.grad(loss, x)
-        return (x - 100 * epsilon * grad).clamp(0, 1).detach()
+        return (x - epsilon * grad / grad.abs().max()).clamp(0, 1).detach()
 
     assert "move by exactly epsilon" in ex.check_targeted_fgsm(raw_gradient).message
 
@@ -82,7 +90,7 @@ def solution_cam(maps, grads):
 
 def test_check_cam():
     assert ex.check_cam(solution_cam).status == "correct"
-    assert ex.check_cam(interpret.cam_from_gradients).status == "correct"
+    assert ex.check_cam(ex.cam_reference).status == "correct"
 
     def stub(maps, grads):
         raise NotImplementedError

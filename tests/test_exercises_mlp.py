@@ -6,14 +6,18 @@ from course_lib.tensors import numerical_gradient, sigmoid
 
 
 def test_hidden_view():
-    h = np.array([[0, 0], [1, 0], [1, 0], [1, 1]])
+    h = np.array([[0, 1], [1, 1], [1, 1], [1, 0]])  # OR and NAND of the four inputs
     assert ex.check_hidden_view(h).status == "correct"
     assert ex.check_hidden_view(...).status == "unsolved"
     assert "columns are swapped" in ex.check_hidden_view(h[:, ::-1]).message
-    assert "network's output" in ex.check_hidden_view(np.column_stack([mlp.XOR_T] * 2)).message
+    hand = np.array([[0, 0], [1, 0], [1, 0], [1, 1]])
+    assert "hidden layer of section 2" in ex.check_hidden_view(hand).message
+    sums = np.array([[-0.5, 1.5], [0.5, 0.5], [0.5, 0.5], [1.5, -0.5]])
+    assert "apply the step" in ex.check_hidden_view(sums).message
     one_off = h.copy()
-    one_off[3] = [1, 0]
-    assert "for input (1, 1)" in ex.check_hidden_view(one_off).message
+    one_off[3] = [1, 1]
+    slip = ex.check_hidden_view(one_off)
+    assert "for input (1, 1)" in slip.message and "[1, 0]" not in slip.message
     assert "(4, 2)" in ex.check_hidden_view(np.zeros(4)).message
 
 

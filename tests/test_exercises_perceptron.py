@@ -4,16 +4,24 @@ from course_lib import perceptron
 from course_lib.exercises import perceptron as ex
 
 
-def test_or_first_epoch():
-    assert ex.check_or_first_epoch(np.array([0.0, 1.0]), 1.0).status == "correct"
-    assert ex.check_or_first_epoch(..., ...).status == "unsolved"
-    no_bias = ex.check_or_first_epoch(np.array([0.0, 1.0]), 0.0)
-    assert no_bias.status == "wrong" and "the bias changes by (t - y)" in no_bias.message
-    every_row = ex.check_or_first_epoch(np.array([1.0, 1.0]), 1.0)
-    assert (
-        every_row.status == "wrong" and "update only when the output is wrong" in every_row.message
-    )
-    assert "shape (2,)" in ex.check_or_first_epoch(np.ones(3), 1.0).message
+def test_nor_first_epoch():
+    assert ex.check_nor_first_epoch(np.array([0.0, -1.0]), 0.0).status == "correct"
+    assert ex.check_nor_first_epoch(..., ...).status == "unsolved"
+    for w, b, hint in (
+        ([0.0, -1.0], -1.0, "step(0) is 0"),  # fires at z = 0
+        ([0.0, 0.0], 1.0, "with the NEW weights"),  # every row scored with w = 0, b = 0
+        ([0.0, 0.0], 0.0, "the bias changes by (t - y)"),  # the bias never updated
+        ([0.0, -1.0], 1.0, "b_epoch1 is not"),
+        ([1.0, 1.0], 0.0, "update only when the output is wrong"),
+    ):
+        feedback = ex.check_nor_first_epoch(np.array(w), b)
+        assert feedback.status == "wrong" and hint in feedback.message, (w, b, feedback)
+        assert "-1" not in feedback.message  # never gives the weights away
+    assert "shape (2,)" in ex.check_nor_first_epoch(np.ones(3), 1.0).message
+
+
+def test_nor_is_not_a_gate_the_lesson_trains():
+    assert not any(np.array_equal(t, ex.NOR) for t in perceptron.GATES.values())
 
 
 def test_not_gate():

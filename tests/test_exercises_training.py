@@ -17,75 +17,93 @@ def test_steps_per_epoch_checker():
     assert ex.check_steps_per_epoch(..., 4000, 128).status == "unsolved"
 
 
-def test_he_std_checker():
-    assert ex.check_he_std(math.sqrt(2 / 64), fan_in=64).status == "correct"
-    seed = ex.check_he_std(0.001)
-    assert seed.status == "wrong" and "seed 004" in seed.message
-    lecun = ex.check_he_std(math.sqrt(1 / 64))
-    assert lecun.status == "wrong" and "ReLU zeroes half" in lecun.message
-    variance = ex.check_he_std(2 / 64)
-    assert variance.status == "wrong" and "VARIANCE" in variance.message
-    assert ex.check_he_std(0.5).status == "wrong"
-    assert ex.check_he_std(...).status == "unsolved"
+START = np.array([-4.0, 1.5])  # the lesson's bowl start; the gradient there is (-4, 37.5)
 
 
-def nesterov_class(update):
-    """An optimiser class with the given update(self, g, state), as a student would write it."""
+def test_adam_first_step_checker():
+    right = ex.check_adam_first_step(np.array([-3.7, 1.2]), START, 0.3)
+    assert right.status == "correct" and "sign" in right.message
+    sgd = ex.check_adam_first_step(START - 0.3 * np.array([-4.0, 37.5]), START, 0.3)
+    assert sgd.status == "wrong" and "SGD" in sgd.message
+    step = 0.3 * 0.1 / math.sqrt(0.001)  # M_1 / sqrt(V_1) without the corrections
+    raw = ex.check_adam_first_step(START - step * np.array([-1.0, 1.0]), START, 0.3)
+    assert raw.status == "wrong" and "bias correction" in raw.message
+    uphill = ex.check_adam_first_step(np.array([-4.3, 1.8]), START, 0.3)
+    assert uphill.status == "wrong" and "against the gradient" in uphill.message
+    other = ex.check_adam_first_step([-3.7, 1.5], START, 0.3)
+    assert other.status == "wrong" and "theta_one[1]" in other.message
+    shape = ex.check_adam_first_step([-3.7], START, 0.3)
+    assert shape.status == "wrong" and "shape" in shape.message
+    assert ex.check_adam_first_step(..., START, 0.3).status == "unsolved"
 
-    class Student(training.Optimiser):
-        def __init__(self, lr: float, mu: float = 0.9) -> None:
+
+def adamw_class(step):
+    """An AdamW class with the given step(self, params, grads), as a student would write it."""
+
+    class Student(training.Adam):
+        def __init__(self, lr: float = 0.001, weight_decay: float = 0.01) -> None:
             super().__init__(lr)
-            self.mu = mu
+            self.weight_decay = weight_decay
 
-    Student.update = update
+    Student.step = step
     return Student
 
 
-def solution(self, g, state):
-    state["v"] = self.mu * state.get("v", 0.0) + g
-    return self.lr * (g + self.mu * state["v"])
+def solution(self, params, grads):
+    for theta in params:
+        theta *= 1 - self.lr * self.weight_decay
+    training.Adam.step(self, params, grads)
 
 
-def heavy_ball(self, g, state):
-    state["v"] = self.mu * state.get("v", 0.0) + g
-    return self.lr * state["v"]
+def no_decay(self, params, grads):
+    for theta in params:
+        theta = theta * (1 - self.lr * self.weight_decay)  # rebinds a name: no effect
+    training.Adam.step(self, params, grads)
 
 
-def look_ahead_only(self, g, state):
-    state["v"] = self.mu * state.get("v", 0.0) + g
-    return self.lr * self.mu * state["v"]
+def l2_in_the_gradient(self, params, grads):
+    grads = [g + self.weight_decay * theta for theta, g in zip(params, grads, strict=True)]
+    training.Adam.step(self, params, grads)
 
 
-def forgetful(self, g, state):
-    v = self.mu * state.get("v", 0.0) + g  # never stored
-    return self.lr * (g + self.mu * v)
+def decay_after(self, params, grads):
+    training.Adam.step(self, params, grads)
+    for theta in params:
+        theta *= 1 - self.lr * self.weight_decay
 
 
-def wrong_sign(self, g, state):
-    state["v"] = self.mu * state.get("v", 0.0) + g
-    return self.lr * (g - self.mu * state["v"])
+def unscaled(self, params, grads):
+    for theta in params:
+        theta *= 1 - self.weight_decay
+    training.Adam.step(self, params, grads)
 
 
-def stub(self, g, state): ...
+def decay_only(self, params, grads):
+    for theta in params:
+        theta *= 1 - self.lr * self.weight_decay
 
 
-def test_nesterov_checker():
-    assert ex.check_nesterov(nesterov_class(solution)).status == "correct"
-    plain = ex.check_nesterov(nesterov_class(heavy_ball))
-    assert plain.status == "wrong" and "plain momentum" in plain.message
-    ahead = ex.check_nesterov(nesterov_class(look_ahead_only))
-    assert ahead.status == "wrong" and "PLUS" in ahead.message
-    lost = ex.check_nesterov(nesterov_class(forgetful))
-    assert lost.status == "wrong" and "state['v']" in lost.message
-    sign = ex.check_nesterov(nesterov_class(wrong_sign))
-    assert sign.status == "wrong" and "should be" in sign.message
-    assert ex.check_nesterov(nesterov_class(stub)).status == "unsolved"
+def stub(self, params, grads): ...
 
 
-def test_nesterov_checker_reports_a_crash_in_one_sentence():
-    def crash(self, g, state):
-        return state["v"]  # KeyError on the first step
+def test_adamw_checker():
+    assert ex.check_adamw(adamw_class(solution)).status == "correct"
+    expected = {
+        no_decay: "plain Adam",
+        l2_in_the_gradient: "L2 through Adam",
+        decay_after: "before Adam's step",
+        unscaled: "scaled by the step size",
+        decay_only: "the path",
+    }
+    for step, words in expected.items():
+        feedback = ex.check_adamw(adamw_class(step))
+        assert feedback.status == "wrong" and words in feedback.message, (step, feedback)
+    assert ex.check_adamw(adamw_class(stub)).status == "unsolved"
 
-    feedback = ex.check_nesterov(nesterov_class(crash))
+
+def test_adamw_checker_reports_a_crash_in_one_sentence():
+    def crash(self, params, grads):
+        raise KeyError("v")
+
+    feedback = ex.check_adamw(adamw_class(crash))
     assert feedback.status == "wrong" and "KeyError" in feedback.message
-    assert np.isfinite(ex.NESTEROV_LR)

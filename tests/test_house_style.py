@@ -158,3 +158,41 @@ def test_style_table_lists_every_notebook():
     table = build.style_table(NOTEBOOKS)
     for path in NOTEBOOKS:
         assert f"| {path.stem} |" in table
+
+
+TOPIC_MODULES = [
+    "tensors", "perceptron", "mlp", "backprop", "training", "cnn", "rnn", "gan", "style",
+    "interpret", "transfer",
+]  # fmt: skip
+PRIMITIVES = {"sigmoid", "softmax", "numerical_gradient", "numeric_gradient", "relu", "fit"}
+
+
+def library_files() -> list[Path]:
+    return sorted((build.ROOT / "course_lib").rglob("*.py"))
+
+
+@pytest.mark.parametrize("name", TOPIC_MODULES)
+def test_topic_modules_read_like_lecture_notes(name):
+    """At most 400 lines; torch imported at the top; classes at the top level."""
+    path = build.ROOT / "course_lib" / f"{name}.py"
+    source = path.read_text()
+    assert len(source.splitlines()) <= 400, f"{path.name}: {len(source.splitlines())} lines"
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            inner = [n for n in ast.walk(node) if n is not node]
+            imports = [n for n in inner if isinstance(n, ast.Import | ast.ImportFrom)]
+            assert not imports, f"{path.name}: {node.name} imports inside its body"
+            classes = [n.name for n in inner if isinstance(n, ast.ClassDef)]
+            assert not classes, f"{path.name}: {node.name} defines classes {classes}"
+
+
+def test_each_primitive_is_defined_once():
+    """sigmoid, softmax, the numerical gradient and the training loop have one home each."""
+    homes: dict[str, list[str]] = {}
+    for path in library_files():
+        for node in ast.parse(path.read_text()).body:
+            if isinstance(node, ast.FunctionDef) and node.name in PRIMITIVES:
+                homes.setdefault(node.name, []).append(str(path.relative_to(build.ROOT)))
+    repeated = {name: files for name, files in homes.items() if len(files) > 1}
+    assert not repeated, f"defined more than once: {repeated}"
+    assert "numeric_gradient" not in homes, homes["numeric_gradient"]

@@ -5,6 +5,7 @@ import textwrap
 
 import numpy as np
 import pytest
+import torch
 from IPython.core.interactiveshell import InteractiveShell
 
 from course_lib import practice
@@ -190,3 +191,29 @@ def test_objects_and_generators_are_compared_by_what_they_hold():
     other.random()
     assert "different number of random values" in practice.difference(rng, other, "rng")
     assert "should be of type Optimiser, got str" in practice.difference("x", Optimiser(0.1), "it")
+
+
+def test_a_result_is_judged_as_it_was_returned_not_after_the_caller_used_it():
+    def make_optimiser(u: torch.Tensor) -> torch.optim.Optimizer:
+        return torch.optim.Adam([u], lr=0.1)
+
+    calls: list[practice.Call] = []
+    recorded = practice.recorded(make_optimiser, calls)
+    u = torch.zeros(3, requires_grad=True)
+    optimiser = recorded(u)
+    u.sum().backward()
+    optimiser.step()  # the caller steps it: its state and u change
+    assert optimiser.state[u] and calls[0].result is not optimiser
+    assert practice.compare_calls("make_optimiser", make_optimiser, calls) is None
+
+
+def test_optimisers_are_compared_by_their_state_dicts():
+    def stepped(lr: float) -> torch.optim.Optimizer:
+        w = torch.nn.Parameter(torch.ones(3))
+        optimiser = torch.optim.Adam([w], lr=lr)
+        w.sum().backward()
+        optimiser.step()
+        return optimiser
+
+    assert practice.difference(stepped(0.1), stepped(0.1), "opt") is None
+    assert "the state of opt" in practice.difference(stepped(0.2), stepped(0.1), "opt")

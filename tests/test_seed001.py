@@ -261,16 +261,20 @@ def test_deviation_summary(errata):
 # lesson 03's table: one row per departure, with its correct value
 # ---------------------------------------------------------------------------------------------
 
-# departure -> the correct value, recomputed here by hand from the slides' printed numbers
+# departure -> the value with that departure alone corrected, recomputed here by hand from the
+# slides' printed numbers (the slide's other departures kept: base-10 logs in the loss, slide
+# 11's dE/dO with its sign slip and its softmax derivatives)
+Q = np.exp([1.8658, 2.2292, 2.8204]) / np.exp([1.8658, 2.2292, 2.8204]).sum()
 CORRECT = {
     "h2_in_slip": 1.35 * 0.5 + 1.27 * 0.7 + 1.8 * 0.8 + 1,
     "softmax_linear": 0.198577,  # softmax([1.8658, 2.2292, 2.8204])[0]
-    "loss_binary_ce": 1.310074,  # -ln 0.2698
+    "loss_binary_ce": 0.568958,  # -log10 0.2698: the target's term only, still in base 10
     "loss_log10": 1.310074,
     "loss_term_slips": 0.568958,  # -log10 0.2698
     "dE_dO_sign": 1 / 0.6777,
     "softmax_deriv_index": 0.249749,
-    "softmax_jacobian_diagonal": 0.938 * 0.4078,
+    "softmax_jacobian_diagonal": 0.938  # h2_out[0] (J^T g)[2], the off-diagonal terms added
+    * (-Q[0] * Q[2] * -3.70644 - Q[1] * Q[2] * -1.4755 + 0.3685 * -1.6886),
     "dW_kl_col2_double": -1.4755 * 0.2040 * 0.938,
     "w_kl_update_decimal": 0.2 + 0.01 * 0.5849,
     "delta_out_factor_slip": 0.4 * -1.4755 * 0.2040,

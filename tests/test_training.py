@@ -317,6 +317,89 @@ def test_fit_recorded_records_every_epoch_and_the_probes():
     assert record["loss"][0] == first["loss"][0]  # epoch 1 is fit's epoch with seed 0
 
 
+def test_batch_regime_counts_examples_and_steps_and_scores_each_slice():
+    torch.manual_seed(0)
+    x, y = torch.randn(100, 4), torch.randint(0, 3, (100,))
+    model = nn.Linear(4, 3)
+    sgd = torch.optim.SGD(model.parameters(), lr=0.1)
+    record = tx.batch_regime(model, x, y, sgd, 8, 2, 30, x[:20], y[:20])
+    assert list(record["examples"]) == [0, 30, 60, 90, 100, 130, 160, 190, 200]
+    assert list(record["steps"]) == [0, 4, 8, 12, 14, 18, 22, 26, 28]  # 4 + 4 + 4 + 2 an epoch
+    assert len(record["val_loss"]) == 9 and record["val_loss"][-1] < record["val_loss"][0]
+
+
+def test_epoch_seconds_times_the_lessons_network_and_bench_lists_it():
+    from course_lib import build
+
+    assert tx.epoch_seconds(1000, n=200, repeats=1) > 0
+    assert build.batch_epoch_seconds(1000) > 0 and torch.get_num_threads() == 1
+    assert sum(name.startswith("04_training: one epoch") for name in build.MEASUREMENTS) == 3
+
+
+def test_path_plots_draw_each_path_over_the_contours_with_one_legend():
+    import matplotlib.pyplot as plt
+
+    grid = tx.contour_grid(tx.bowl, (-2.0, 2.0), (-1.0, 1.0), resolution=20)
+    paths = {"a": np.array([[-1.5, 0.5], [-1.0, 0.2], [0.0, 0.0]]), "b": np.zeros((2, 2))}
+    fig, (ax_alone, ax_path, ax_loss) = plt.subplots(1, 3)
+    tx.plot_paths(ax_alone, grid, paths, mark_start=False)
+    assert [line.get_label() for line in ax_alone.lines] == ["a", "b", "minimum"]
+    assert list(ax_alone.lines[0].get_xdata()) == [-1.5, -1.0, 0.0]
+    assert ax_alone.get_xlim() == (-2.0, 2.0) and ax_alone.get_xlabel() == r"$\theta_1$"
+    tx.draw_walks(ax_path, ax_loss, grid, paths, {name: tx.bowl(p)[0] for name, p in paths.items()})
+    assert [line.get_label() for line in ax_path.lines] == ["a", "b", "minimum", "start"]
+    assert ax_path.get_legend() is None  # one legend, beside the loss panel, for both
+    legend = [t.get_text() for t in ax_loss.get_legend().get_texts()]
+    assert legend == ["a", "b", "minimum", "start"] and ax_loss.get_yscale() == "log"
+    assert ax_loss.lines[0].get_color() == ax_path.lines[0].get_color()
+    plt.close(fig)
+
+
+def test_per_layer_and_search_plots_label_their_axes_and_series():
+    import matplotlib.pyplot as plt
+
+    fig, (ax_layer, ax_where, ax_lr) = plt.subplots(1, 3)
+    tx.draw_per_layer(ax_layer, {"he": np.ones(4), "tiny": 10.0 ** -np.arange(4)}, "std", "signal")
+    assert [line.get_label() for line in ax_layer.lines] == ["he", "tiny"]
+    assert list(ax_layer.lines[1].get_xdata()) == [1, 2, 3, 4] and ax_layer.get_yscale() == "log"
+    assert (ax_layer.get_xlabel(), ax_layer.get_title()) == ("layer j", "signal")
+    searches = {"grid": np.array([[1e-3, 1e-4], [1e-2, 1e-3]]), "random": np.array([[3e-3, 1e-2]])}
+    tx.draw_search(fig, ax_where, ax_lr, searches, {"grid": np.array([0.5, 1.0]), "random": [0.4]})
+    assert [len(c.get_offsets()) for c in ax_where.collections] == [2, 1]
+    assert list(ax_lr.collections[0].get_offsets()[:, 1]) == [0.5, 1.0]
+    assert ax_where.get_xscale() == ax_where.get_yscale() == ax_lr.get_xscale() == "log"
+    assert ax_where.get_ylabel() == "weight decay λ" and ax_lr.get_ylabel() == "validation loss"
+    assert len(fig.axes) == 4  # the colour bar
+    plt.close(fig)
+
+
+def test_drawing_helpers_label_their_series():
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 4)
+    tx.draw_noise(axes[0], {1: 2.0, 4: 1.0, 16: 0.5}, 100)
+    run = {"examples": np.array([0, 10, 20]), "steps": np.array([0, 1, 2]), "val_loss": np.ones(3)}
+    tx.draw_batch_costs(axes[1], axes[2], {1: run, 10: run}, 1.0)
+    tx.draw_epochs(axes[3], {"a": [1.0, 0.5]}, {"a": {"color": "k", "linestyle": "--"}}, "y", "t")
+    labels = [[t.get_text() for t in ax.get_legend().get_texts()] for ax in axes[:3]]
+    assert labels[0][0] == "measured" and labels[1] == labels[2] == ["B = 1", "B = 10"]
+    assert axes[3].lines[0].get_linestyle() == "--"
+    plt.close(fig)
+
+
+def test_train_epoch_is_one_epoch_of_fit():
+    torch.manual_seed(0)
+    x, y = torch.randn(50, 3), torch.randint(0, 2, (50,))
+    model, again = nn.Linear(3, 2), nn.Linear(3, 2)
+    again.load_state_dict(model.state_dict())
+    history = training.fit(model, x, y, epochs=1, batch_size=8, lr=0.1, seed=4)
+    adam = torch.optim.Adam(again.parameters(), lr=0.1)
+    generator = torch.Generator().manual_seed(4)
+    loss = training.train_epoch(again, x, y, 8, adam, F.cross_entropy, None, generator)
+    assert loss == history["loss"][0] and again.training
+    assert torch.equal(model.weight, again.weight)
+
+
 # --- the lesson itself ---
 
 

@@ -11,7 +11,7 @@ from course_lib.widgets import cnn as demos
 def test_sliding_demo_moves_the_window_and_fills_the_map():
     image = np.zeros((8, 8))
     image[:, 4:] = 1.0
-    demo = demos.sliding_demo(image, cnn.FILTERS, start=2)
+    demo = demos.sliding_demo(image, demos.FILTERS, start=2)
     first_image, first_summary = demo.image.value, demo.summary.value
     assert first_summary == "O[0, 2] = sum of F * X[0:3, 2:5] = 4"
     demo.controls["position"].value = 9
@@ -26,7 +26,7 @@ def test_sliding_demo_rejects_bad_inputs():
     with pytest.raises(
         ValueError, match=r"need a greyscale image \(h, w\) and at least one filter"
     ):
-        demos.sliding_demo(np.zeros((4, 4, 3)), cnn.FILTERS)
+        demos.sliding_demo(np.zeros((4, 4, 3)), demos.FILTERS)
     with pytest.raises(ValueError, match=r"filters must all have one \(k, k\) shape"):
         demos.sliding_demo(np.zeros((6, 6)), {"a": np.ones((3, 3)), "b": np.ones((5, 5))})
 
@@ -61,6 +61,21 @@ def test_draw_grid_takes_at_most_16_images():
     assert len(fig.axes) == 16 and fig.get_suptitle() == "A"
     with pytest.raises(ValueError, match="need at most 16 images with a title each, got 17, 17"):
         demos.draw_grid(Figure(), np.ones((17, 3, 3)), ["t"] * 17, "magma", False, "B")
+
+
+def test_draw_grid_lays_out_rows_of_the_given_width():
+    fig = Figure()
+    demos.draw_grid(fig, np.ones((16, 3, 3)), ["t"] * 16, "magma", False, "A", columns=4)
+    assert {ax.get_subplotspec().get_gridspec().get_geometry() for ax in fig.axes} == {(4, 4)}
+
+
+def test_draw_path_counts_writes_each_count_in_its_pixel():
+    counts = [np.ones((3, 3)), np.outer([1, 2, 3, 2, 1], [1, 2, 3, 2, 1]).astype(float)]
+    fig = Figure()
+    demos.draw_path_counts(fig.subplots(1, 2), counts)
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["1 layer: 3x3 pixels", "2 layers: 5x5 pixels"]
+    assert len(fig.axes[1].texts) == 25 and fig.axes[1].texts[12].get_text() == "9"
 
 
 def test_draw_degradation_plots_both_kinds_of_network():

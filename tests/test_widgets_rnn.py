@@ -1,52 +1,51 @@
-import time
-
-import numpy as np
 import pytest
 import torch
 
-from course_lib import rnn
+from course_lib import charlm, training
+from course_lib import rnn_experiments as E
+from course_lib.exercises import rnn as ex
 from course_lib.widgets import rnn as demos
 
 
 def test_gradient_flow_demo_redraws():
-    W_xh, A, xs = rnn.gradient_flow_inputs()
+    W_xh, A, xs = E.gradient_flow_inputs()
     demo = demos.gradient_flow_demo(W_xh, A, xs, radius=1.0)
     image, summary = demo.image.value, demo.summary.value
-    norms = rnn.rnn_gradient_norms(rnn.rnn_with_radius(W_xh, A, 3.0), xs)
+    norms = E.rnn_gradient_norms(E.rnn_with_radius(W_xh, A, 3.0), xs)
     demo.controls["radius"].value = 3.0
     assert demo.image.value != image and demo.summary.value != summary
-    assert f"59 steps back the gradient is multiplied by {norms[-1] / norms[0]:.3g}" in (
-        demo.summary.value
-    )
+    assert f"40 steps back the gradient is {norms[40] / norms[0]:.2g} x" in demo.summary.value
+    demo.controls["radius"].value = 1.8  # the exercise's answer: the readout is the checker's
+    assert f"is {ex.edge_ratio(1.8):.2g} x its value" in demo.summary.value
 
 
 @pytest.fixture(scope="module")
 def tiny_char_model():
+    torch.set_num_threads(1)
     torch.manual_seed(0)
     text = "better than ugly. better than nested. better than dense. "
-    vocab = rnn.vocabulary_of(text)
-    model = rnn.char_model(vocab.size, n_hidden=16)
-    rnn.train_char_model(model, torch.from_numpy(vocab.encode(text)), steps=40, length=16)
+    vocab = charlm.vocabulary_of(text)
+    x, y = charlm.windows(torch.from_numpy(vocab.encode(text)), 16, stride=2)
+    model = charlm.CharLSTM(vocab.size, n_hidden=16)
+    training.fit(model, x, y, epochs=40, batch_size=8, lr=0.02, loss_fn=charlm.next_char_loss)
     return model, vocab, text
 
 
-def test_temperature_demo_redraws_fast(tiny_char_model):
+def test_temperature_demo_redraws(tiny_char_model):
     model, vocab, text = tiny_char_model
-    demo = demos.temperature_demo(model, vocab, text, "better than ", n_chars=40)
+    demo = demos.temperature_demo(model, vocab, charlm.words_of(text), "better than ", n_chars=40)
     image, summary = demo.image.value, demo.summary.value
-    assert summary.startswith("<pre>better than ") and "10-character windows" in summary
-    start = time.process_time()
+    assert summary.endswith("of the sample's words occur in the training text")
     demo.controls["temperature"].value = 2.0
-    elapsed = time.process_time() - start
-    assert demo.image.value != image and demo.summary.value != summary
-    assert elapsed < 0.5  # CPU seconds: wall time on a shared machine is inflated by others
-    again = demo.summary.value
+    assert demo.image.value != image
+    again = demo.image.value
     demo.controls["seed"].value = 5
-    assert demo.summary.value != again
+    assert demo.image.value != again
+    cold = demos.temperature_demo(model, vocab, charlm.words_of(text), "better than ", n_chars=40)
+    cold.controls["temperature"].value = 0.1
+    assert cold.summary.value.startswith("100%")  # a cold model writes only words it has seen
 
 
 def test_visible_tick_labels():
-    assert (
-        demos._visible(" ") == "␣" and demos._visible("\n") == "\\n" and demos._visible("a") == "a"
-    )
-    assert np.isfinite(rnn.softmax(np.zeros(3), 0.1)).all()
+    assert demos._visible(" ") == "␣" and demos._visible("\n") == "\\n"
+    assert demos._visible("a") == "a"

@@ -25,7 +25,7 @@ def demo():
     )
 
 
-def test_demo_starts_with_all_maps_and_the_middle_weight(demo):
+def test_demo_starts_with_the_middle_maps_and_the_middle_weight(demo):
     assert demo.values == {"style_maps": "0-4", "style_weight": 100.0}
     assert demo.summary.value.startswith("style maps 0-4, style weight 100: content loss")
 

@@ -29,7 +29,8 @@ def test_draw_broadcast_draws_one_box_row_per_shape_and_the_result():
     fig = Figure()
     assert draw_broadcast(fig, (3, 1), (4,)) == "(3, 1) and (4,) broadcast to (3, 4)"
     texts = [t.get_text() for t in fig.axes[0].texts]
-    assert texts.count("(1)") == 1 and "4" in texts and "axis -2" in texts
+    # (3, 1) + (4,): b's missing axis and a's 1 both stretch; each box says to what size
+    assert texts.count("(1)→3") == 1 and texts.count("1→4") == 1 and "axis -2" in texts
 
 
 def test_dense_layer_explorer_redraws_when_a_slider_moves_one_step():

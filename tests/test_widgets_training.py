@@ -30,7 +30,7 @@ def test_optimiser_demo_reports_divergence():
 
 
 def test_walk_stops_when_it_escapes_and_follows_its_options():
-    points = demos.walk("long narrow bowl", "SGD with momentum μ", lr=0.5, mu=0.0, steps=100)
+    points = demos.walk("long narrow bowl", "SGD / momentum μ", lr=0.5, mu=0.0, steps=100)
     assert len(points) < 101 and abs(points[-1]).max() >= demos.ESCAPE
     rosenbrock = demos.walk("Rosenbrock valley", "Adam (β₁ = μ)", lr=1e-2, mu=0.9, steps=10)
     assert rosenbrock.shape == (11, 2)
@@ -38,3 +38,10 @@ def test_walk_stops_when_it_escapes_and_follows_its_options():
     shaken = demos.walk("long narrow bowl", "RMSprop", lr=0.1, mu=0.0, steps=50, noise=3.0)
     decayed = demos.walk("long narrow bowl", "RMSprop", lr=0.1, mu=0.0, steps=50, decay=True)
     assert not np.allclose(calm, shaken) and not np.allclose(calm, decayed)
+
+
+def test_the_legend_names_the_optimiser_and_its_settings():
+    assert demos.describe("SGD / momentum μ", 0.0631, 0.0) == "SGD, α 0.063"
+    assert demos.describe("SGD / momentum μ", 0.05, 0.9) == "momentum, α 0.05, μ 0.90"
+    assert demos.describe("RMSprop", 0.1, 0.5) == "RMSprop, α 0.1"
+    assert demos.describe("Adam (β₁ = μ)", 0.3, 0.9) == "Adam, α 0.3, β₁ 0.90"

@@ -19,19 +19,25 @@ def check_conv_prediction(out_side: int, n_params: int) -> Feedback:
     exact = (layer["size"] - layer["kernel"] + 2 * layer["padding"]) / layer["stride"] + 1
     weights = layer["kernel"] ** 2 * layer["channels"] * layer["filters"]
     if out_side != side:
+        padding, stride = layer["padding"], layer["stride"]
+        causes = []
+        if out_side == (layer["size"] - layer["kernel"]) // stride + 1:
+            causes.append(f"the padding (P = {padding} adds {2 * padding} to H - kh)")
+        if out_side == (layer["size"] - layer["kernel"] + 2 * padding) // stride:
+            causes.append("the + 1 (the first window position counts too)")
+        if causes:
+            return wrong(f"{out_side} leaves out " + ", or ".join(causes) + ".")
         if out_side == int(np.ceil(exact)):
             return wrong(
-                f"(W - F + 2P)/S + 1 = {exact}: a window that does not fit is dropped: round down."
+                f"(H - kh + 2P)/S + 1 = {exact}: a window that does not fit is dropped: round down."
             )
-        if out_side == side - 1:
-            return wrong("you forgot the + 1: the first window position counts too.")
-        return wrong(f"out_side should follow (W - F + 2P)/S + 1 rounded down, not {out_side}.")
+        return wrong(f"out_side should follow (H - kh + 2P)/S + 1 rounded down, not {out_side}.")
     if n_params == weights:
         return wrong(f"{weights} counts the weights only: each of the 32 filters also has a bias.")
     if n_params == weights // layer["channels"] + layer["filters"]:
         return wrong("each filter spans all 3 input channels: it has 5 x 5 x 3 weights.")
     if n_params != weights + layer["filters"]:
-        return wrong(f"n_params = {n_params} is not (F * F * C_in + 1) * K.")
+        return wrong(f"n_params = {n_params} is not K * (kh * kh * C + 1).")
     return correct(f"{side} x {side} x 32 outputs from {weights + layer['filters']} parameters.")
 
 
@@ -69,33 +75,53 @@ def check_receptive_stack(layers) -> Feedback:
     )
 
 
-INPUT_GRAD_CASES = [((2, 2), (2, 2)), ((4, 5), (3, 2)), ((3, 3), (1, 1)), ((2, 6), (4, 3))]
-"""(dE/dO shape, F shape) pairs the implement exercise is tested on; X is their 'full' size."""
+INPUT_GRAD_CASES = [((2, 2), (2, 2), 2), ((4, 5), (3, 2), 2), ((3, 3), (3, 3), 1),
+                    ((2, 3), (3, 3), 3), ((3, 2), (1, 1), 2), ((2, 4), (4, 3), 2)]  # fmt: skip
+"""(dE/dO shape, F shape, stride) cases of the implement exercise; X is as large as they need."""
+
+
+def _scatter(grad_out: np.ndarray, f: np.ndarray, stride: int, add: bool = True) -> np.ndarray:
+    """Each output's gradient times F into its window of X (or written over it, add=False)."""
+    (oh, ow), (kh, kw) = grad_out.shape, f.shape
+    grad_x = np.zeros(((oh - 1) * stride + kh, (ow - 1) * stride + kw))
+    for i, j in np.ndindex(oh, ow):
+        window = np.s_[i * stride : i * stride + kh, j * stride : j * stride + kw]
+        grad_x[window] = grad_x[window] * add + grad_out[i, j] * f
+    return grad_x
 
 
 @checker("`input_gradient`")
 def check_input_gradient(
-    input_gradient: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    input_gradient: Callable[[np.ndarray, np.ndarray, int], np.ndarray],
 ) -> Feedback:
-    """``input_gradient(grad_out (oh, ow), f (kh, kw)) -> dE/dX (oh + kh - 1, ow + kw - 1)``."""
+    """``input_gradient(grad_out (oh, ow), f (kh, kw), stride)`` -> dE/dX of the single-channel
+    convolution, shape ((oh - 1) * stride + kh, (ow - 1) * stride + kw)."""
     rng = np.random.default_rng(5)
-    for out_shape, f_shape in INPUT_GRAD_CASES:
+    for out_shape, f_shape, stride in INPUT_GRAD_CASES:
         grad_out, f = rng.normal(size=out_shape), rng.normal(size=f_shape)
-        x_shape = (out_shape[0] + f_shape[0] - 1, out_shape[1] + f_shape[1] - 1)
+        x_shape = tuple((o - 1) * stride + k for o, k in zip(out_shape, f_shape, strict=True))
         expected = cnn.conv2d_backward(
-            grad_out[None, None], np.zeros((1, 1, *x_shape)), f[None, None]
+            grad_out[None, None], np.zeros((1, 1, *x_shape)), f[None, None], stride=stride
         )[0][0, 0]
-        got = call_student(input_gradient, grad_out, f)
+        got = call_student(input_gradient, grad_out, f, stride)
         if problem := value_problem(got, expected, "dE/dX"):
-            valid_shape = (out_shape[0] - f_shape[0] + 1, out_shape[1] - f_shape[1] + 1)
-            if np.shape(got) == x_shape and f.size > 1:
-                padded = np.pad(grad_out, ((f_shape[0] - 1,), (f_shape[1] - 1,)))
-                no_flip = cnn.conv2d_forward(padded[None, None], f[None, None])[0, 0]
-                if np.allclose(got, no_flip):
-                    return wrong("the result is right once the filter is flipped (F[::-1, ::-1]).")
-            if np.shape(got) == valid_shape:
+            full = tuple(o + k - 1 for o, k in zip(out_shape, f_shape, strict=True))
+            if stride > 1 and np.shape(got) == full:
                 return wrong(
-                    "dE/dX must have X's shape: pad dE/dO by kernel - 1 on every side (full mode)."
+                    f"dE/dX has shape {np.shape(got)}, section 4's stride-1 size; with stride "
+                    f"{stride}, neighbouring outputs' windows start {stride} pixels apart."
                 )
-            return wrong(f"for dE/dO {out_shape} and F {f_shape}: {problem}.")
-    return correct("dE/dX is the full convolution of dE/dO with the flipped filter.")
+            if np.shape(got) == x_shape and np.allclose(got, _scatter(grad_out, f, stride, False)):
+                return wrong("where windows overlap, their contributions add up: use +=.")
+            if np.shape(got) == x_shape and np.allclose(
+                got, _scatter(grad_out, f[::-1, ::-1], stride)
+            ):
+                return wrong(
+                    "no flip here: each output sends its gradient back through the weights it "
+                    "used, F itself, to the pixels it read."
+                )
+            return wrong(f"for dE/dO {out_shape}, F {f_shape} and stride {stride}: {problem}.")
+    return correct(
+        "each output sends dE/dO[i, j] * F back to the window it read; overlaps add up. "
+        "For stride 1 this is section 4's full correlation with the flipped filter."
+    )

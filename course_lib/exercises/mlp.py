@@ -9,31 +9,35 @@ from course_lib.exercises import Feedback, as_array, call_student, checker, corr
 from course_lib.tensors import sigmoid
 
 OR_NAND = {"w1": np.array([[1.0, -1.0], [1.0, -1.0]]), "b1": np.array([-0.5, 1.5])}
-"""Exercise 2's hidden layer: unit 1 computes OR, unit 2 NAND (step activations)."""
+"""Exercises 1 and 2's hidden layer: unit 1 computes OR, unit 2 NAND (step activations)."""
 
 
-@checker("`h_hand`")
-def check_hidden_view(h_hand: np.ndarray) -> Feedback:
-    """The hand network's hidden outputs for the four XOR inputs, (4, 2) of 0/1."""
-    expected = mlp.layer(mlp.XOR_X, mlp.HAND_XOR["w1"], mlp.HAND_XOR["b1"], perceptron.step)
-    got = as_array(h_hand, "h_hand")
+@checker("`h_or_nand`")
+def check_hidden_view(h_or_nand: np.ndarray) -> Feedback:
+    """Exercise 1: the hidden outputs of the step layer ``OR_NAND`` for the four XOR inputs,
+    (4, 2) of 0/1. The feedback names the slip, never the answer's rows."""
+    expected = mlp.layer(mlp.XOR_X, OR_NAND["w1"], OR_NAND["b1"], perceptron.step)
+    got = as_array(h_or_nand, "h_or_nand")
     if got.shape != (4, 2):
         return wrong(
-            f"h_hand needs one row per input and one column per unit: (4, 2), got {got.shape}."
+            f"h_or_nand needs one row per input and one column per unit: (4, 2), got {got.shape}."
         )
     if np.array_equal(got, expected):
-        return correct("(0,1) and (1,0) land on the same hidden point, [1, 0].")
+        return correct("unit 1 is OR and unit 2 is NAND: both are 1 exactly on XOR's class 1.")
     if np.array_equal(got, expected[:, ::-1]):
-        return wrong("the columns are swapped: column 1 is hidden unit 1 (bias -0.5, OR).")
-    if np.array_equal(got[:, 0], mlp.XOR_T) or np.array_equal(
-        got, np.column_stack([mlp.XOR_T] * 2)
-    ):
-        return wrong("that is the network's output; h_hand is what the two hidden units output.")
+        return wrong("the columns are swapped: column 1 is hidden unit 1 (column 1 of W1, b1[0]).")
+    hand = mlp.layer(mlp.XOR_X, mlp.HAND_XOR["w1"], mlp.HAND_XOR["b1"], perceptron.step)
+    if np.array_equal(got, hand):
+        return wrong(
+            "that is the hidden layer of section 2 (OR and AND); this one has other weights."
+        )
+    if np.array_equal(got, mlp.layer(mlp.XOR_X, OR_NAND["w1"], OR_NAND["b1"], lambda z: z)):
+        return wrong("those are the sums x @ W1 + b1: apply the step (1 where the sum is > 0).")
     row = int(np.argwhere((got != expected).any(axis=1))[0, 0])
     x = tuple(int(v) for v in mlp.XOR_X[row])
     return wrong(
-        f"for input {x} the hidden units output {expected[row].astype(int).tolist()}, not "
-        f"{got[row].tolist()}: compute step(x @ w1 + b1) with b1 = [-0.5, -1.5]."
+        f"the row for input {x} is not what the units output: compute x @ W1 + b1 for each "
+        "column of W1, then the step (output 1 only where the sum is > 0)."
     )
 
 

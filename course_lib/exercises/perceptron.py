@@ -7,25 +7,57 @@ import numpy as np
 from course_lib import perceptron
 from course_lib.exercises import Feedback, as_array, call_student, checker, correct, wrong
 
+NOR = np.array([1, 0, 0, 0])
+"""Exercise 1's gate on the rows of ``perceptron.BINARY_INPUTS``: 1 only when both inputs are 0
+(kept out of ``perceptron.GATES``, so that no table or demo of the lesson shows its weights)."""
+
+
+def _nor_epoch(
+    fires_at_zero: bool = False, sequential: bool = True, bias: bool = True
+) -> np.ndarray:
+    """[w1, w2, b] after one epoch of the rule on NOR from zero, with or without a usual slip:
+    step(0) = 1, every row scored with the starting weights, or the bias never updated."""
+    w, b = np.zeros(2), 0.0
+    w0, b0 = w, b
+    for x, t in zip(perceptron.BINARY_INPUTS, NOR, strict=True):
+        z = x @ (w if sequential else w0) + (b if sequential else b0)
+        y = int(z >= 0) if fires_at_zero else int(z > 0)
+        w, b = w + (t - y) * x, b + (t - y) * bias
+    return np.append(w, b)
+
 
 @checker("`w_epoch1` and `b_epoch1`")
-def check_or_first_epoch(w: np.ndarray, b: float) -> Feedback:
-    """Weights after one epoch of Rosenblatt's rule on OR, from zero, examples in table order."""
-    expected = perceptron.train(perceptron.BINARY_INPUTS, perceptron.GATES["OR"]).weights[1]
+def check_nor_first_epoch(w: np.ndarray, b: float) -> Feedback:
+    """Weights after one epoch of Rosenblatt's rule on NOR, from zero, rows in table order.
+
+    The feedback names the slip (step(0), stale weights, the bias), never the weights."""
     w, b = as_array(w, "w_epoch1"), float(as_array(b, "b_epoch1"))
     if w.shape != (2,):
         return wrong(f"w_epoch1 should hold 2 weights, shape (2,), got {w.shape}.")
-    if not np.allclose(w, expected[:2]):
-        return wrong(
-            f"w_epoch1 is {w} but the rule gives {expected[:2]}: go through the four rows in order "
-            "and update only when the output is wrong."
-        )
-    if not np.isclose(b, expected[2]):
-        return wrong(
-            f"w_epoch1 is right but b_epoch1 is {b:g}, expected {expected[2]:g}: the bias "
-            "changes by (t - y) at every update, like a weight whose input is always 1."
-        )
-    return correct("that is exactly where the rule is after one epoch.")
+    got = np.append(w, b)
+    if np.allclose(got, _nor_epoch()):
+        return correct("two updates, on (0,0) and on (0,1); the next epoch has more to do.")
+    slips = [
+        (_nor_epoch(fires_at_zero=True), "step(0) is 0: a sum of exactly 0 gives output 0."),
+        (
+            _nor_epoch(sequential=False),
+            "after an update, score the next row with the NEW "
+            "weights: the rule changes w and b as it goes.",
+        ),
+        (
+            _nor_epoch(bias=False),
+            "the bias changes by (t - y) at every update, like a weight whose input is always 1.",
+        ),
+    ]
+    for answer, hint in slips:
+        if np.allclose(got, answer):
+            return wrong(hint)
+    if np.allclose(w, _nor_epoch()[:2]):
+        return wrong("w_epoch1 is right but b_epoch1 is not: b changes by (t - y) at each update.")
+    return wrong(
+        "not where the rule ends: go through the four rows in order, compute z = x . w + b with "
+        "the weights as they are at that row, and update only when the output is wrong."
+    )
 
 
 @checker("`w_not` and `b_not`")

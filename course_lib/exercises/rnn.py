@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from course_lib import rnn
+from course_lib import charlm, data
+from course_lib import rnn_experiments as experiments
 from course_lib.exercises import Feedback, call_student, checker, compare, correct, wrong
 
 FORGET_GATE = 0.9
@@ -35,10 +36,10 @@ def check_forget_memory(remaining: float) -> Feedback:
 def edge_ratio(radius: float) -> float:
     """||dL/dh|| 40 steps back divided by its value at the loss, for W_hh = radius * A.
 
-    Uses the lesson's fixed pieces ``rnn.gradient_flow_inputs()``.
+    Uses the lesson's fixed pieces ``rnn_experiments.gradient_flow_inputs()``.
     """
-    W_xh, A, xs = rnn.gradient_flow_inputs()
-    norms = rnn.rnn_gradient_norms(rnn.rnn_with_radius(W_xh, A, radius), xs)
+    W_xh, A, xs = experiments.gradient_flow_inputs()
+    norms = experiments.rnn_gradient_norms(experiments.rnn_with_radius(W_xh, A, radius), xs)
     return float(norms[EDGE_DISTANCE] / norms[0])
 
 
@@ -55,12 +56,14 @@ def check_edge_of_chaos(radius: float) -> Feedback:
         return wrong(f"at radius {radius:g} the gradient still vanishes ({ratio:.2g}x): go larger.")
     if ratio > high:
         return wrong(f"at radius {radius:g} the gradient explodes ({ratio:.2g}x): go smaller.")
-    below = edge_ratio(radius - EDGE_STEP)
-    if below >= low:
+    smaller = [r for r in np.arange(1, round(radius / EDGE_STEP)) * EDGE_STEP if r >= 1]
+    works = [r for r in smaller if low <= edge_ratio(r) <= high]
+    if works:
         return wrong(
-            f"radius {radius:g} works ({ratio:.2g}x), and so does {radius - EDGE_STEP:g} "
-            f"({below:.2g}x): look for the smallest one."
+            f"radius {radius:g} works ({ratio:.2g}x), and so does {works[0]:.2f} "
+            f"({edge_ratio(works[0]):.2g}x): look for the smallest one."
         )
+    below = edge_ratio(radius - EDGE_STEP)
     return correct(
         f"40 steps back the gradient is {ratio:.2g}x its value at the loss, and one step lower "
         f"({radius - EDGE_STEP:g}) it is {below:.2g}x: tanh's slope below 1 pushes the edge of "
@@ -68,36 +71,74 @@ def check_edge_of_chaos(radius: float) -> Feedback:
     )
 
 
-def _step_case(seed: int = 6) -> tuple[np.ndarray, ...]:
-    rng = np.random.default_rng(seed)
-    n_hidden, n_in = 4, 3
-    W_hh = rng.normal(size=(n_hidden, n_hidden))
-    h_prev = np.tanh(rng.normal(size=n_hidden))
-    x = rng.normal(size=n_in)
-    h = np.tanh(W_hh @ h_prev + rng.normal(size=(n_hidden, n_in)) @ x)
-    return rng.normal(size=n_hidden), h, h_prev, x, W_hh
+BIGRAM_TRAIN = np.array([0, 1, 2, 3, 0, 1, 2, 3, 0, 1, 1, 2, 3, 3, 0])
+BIGRAM_HELD_OUT = np.array([0, 1, 2, 2, 3, 0, 1])  # the pair (2, 2) never occurs in training
+BIGRAM_VOCAB = 4
 
 
-@checker("`rnn_step_backward`")
-def check_rnn_step_backward(student) -> Feedback:
-    """Implement: one step of back-propagation through time (dh_prev, dW_hh, dW_xh, db)."""
-    dh, h, h_prev, x, W_hh = _step_case()
-    result = call_student(student, dh, h, h_prev, x, W_hh)
-    if not isinstance(result, tuple) or len(result) != 4:
-        return wrong("return a tuple of four arrays: (dh_prev, dW_hh, dW_xh, db).")
-    expected = rnn.rnn_step_backward(dh, h, h_prev, x, W_hh)
-    dh_prev, dW_hh, _, db = (np.asarray(r, dtype=float) for r in result)
-    if np.allclose(db, dh):
-        return wrong("db equals dh: multiply by the slope of tanh, 1 - h**2, first.")
-    if np.allclose(db, dh * (1 - h)):
-        return wrong("the slope of tanh at a = arctanh(h) is 1 - h**2, not 1 - h.")
-    da = dh * (1 - h**2)
-    if dh_prev.shape == expected[0].shape and np.allclose(dh_prev, W_hh @ da):
-        return wrong("dh_prev needs the TRANSPOSE of W_hh: W_hh.T @ da.")
-    if dW_hh.shape == expected[1].shape and np.allclose(dW_hh, np.outer(h_prev, da)):
-        return wrong("dW_hh is transposed: it is np.outer(da, h_prev), shaped like W_hh.")
-    for name, got, want in zip(("dh_prev", "dW_hh", "dW_xh", "db"), result, expected, strict=True):
-        feedback = compare(got, want, name)
-        if not feedback:
-            return feedback
-    return correct("that is one step of BPTT; rnn_backward repeats it from T down to 1.")
+def bigram_reference(train: np.ndarray, held_out: np.ndarray, vocab_size: int) -> float:
+    """Held-out loss (nats per character) of p(next | current) from train's pair counts + 1."""
+    counts = np.ones((vocab_size, vocab_size))
+    np.add.at(counts, (train[:-1], train[1:]), 1)
+    p = counts / counts.sum(axis=1, keepdims=True)
+    return float(-np.mean(np.log(p[held_out[:-1], held_out[1:]])))
+
+
+def _bigram_mistakes() -> dict[str, float]:
+    """What plausible slips give on the checker's small case: message -> value."""
+    train, held, size = BIGRAM_TRAIN, BIGRAM_HELD_OUT, BIGRAM_VOCAB
+    counts = np.ones((size, size))
+    np.add.at(counts, (train[:-1], train[1:]), 1)
+    expected = bigram_reference(train, held, size)
+    pairs = (held[:-1], held[1:])
+    return {
+        "normalise each row: p(next | current) = count(current, next) / count(current, anything),"
+        " not by the number of all pairs.": -np.mean(np.log(counts[pairs] / counts.sum())),
+        "the table is read the wrong way round: rows are the current character, columns the "
+        "next one, p[held_out[:-1], held_out[1:]].": -np.mean(np.log(
+            (counts / counts.sum(axis=1, keepdims=True))[held[1:], held[:-1]]
+        )),
+        "count the pairs in train; the held-out text may only be scored, never counted.":
+            bigram_reference(held, held, size),
+        "use the natural logarithm (nats), as every loss of the lesson does.": expected / np.log(2),
+        "average over the held-out pairs instead of summing them.": expected * (len(held) - 1),
+    }  # fmt: skip
+
+
+@checker("`bigram_loss`")
+def check_bigram_loss(student, lstm_loss: float | None = None) -> Feedback:
+    """Implement: the bigram baseline, p(next | current) from pair counts, add-one smoothed.
+
+    lstm_loss: the lesson's held-out LSTM loss (nats per character), to state its margin.
+    """
+    got = call_student(student, BIGRAM_TRAIN, BIGRAM_HELD_OUT, BIGRAM_VOCAB)
+    try:
+        got = float(got)
+    except (TypeError, ValueError):
+        return wrong(f"return one number, the mean held-out loss; got {type(got).__name__}.")
+    if not np.isfinite(got):
+        return wrong(
+            "the held-out pair (2, 2) never occurs in training, so its count is 0 and its log "
+            "probability -inf: add one to every count, as unigram_loss does."
+        )
+    for message, value in _bigram_mistakes().items():
+        if np.isclose(got, value, rtol=1e-6):
+            return wrong(message)
+    feedback = compare(got, bigram_reference(BIGRAM_TRAIN, BIGRAM_HELD_OUT, BIGRAM_VOCAB), "loss")
+    if not feedback:
+        return feedback
+    text = data.load_text("tiny_shakespeare.txt")
+    vocab = charlm.vocabulary_of(text)
+    train, held_out = charlm.held_out_split(vocab.encode(text))
+    bigram = bigram_reference(train, held_out, vocab.size)
+    unigram = charlm.unigram_loss(train, held_out, vocab.size)
+    lstm = (
+        "an LSTM must use more than the previous character to beat it."
+        if lstm_loss is None
+        else f"the LSTM, at {lstm_loss:.2f}, is {bigram - lstm_loss:.2f} nats per character below "
+        "it: it uses more than the previous character."
+    )
+    return correct(
+        f"on Shakespeare's held-out tail the bigram model scores {bigram:.3f} nats per character "
+        f"(perplexity {np.exp(bigram):.1f}), against the unigram's {unigram:.3f}; {lstm}"
+    )

@@ -94,12 +94,15 @@ class Spy(nn.Module):
 
 CLAMPED = {"size": 32, "budget": 20}
 """The 'implement' exercise's run: the cat in the starry swirls from the photograph."""
+CLAMPED_MAX_RATIO = 2.0
+"""The final loss at most this many times ``style.paint``'s after the same evaluations."""
 
 
 @checker("`paint_clamped`")
 def check_paint_clamped(paint_clamped: Callable) -> Feedback:
     """``paint_clamped(loss, start (1, 3, h, w), budget) -> image (h, w, 3)``: L-BFGS on the
-    pixels that evaluates only images in [0, 1] and ends near the loss of ``style.paint``."""
+    pixels that evaluates only images in [0, 1] and ends at most CLAMPED_MAX_RATIO times the
+    loss of ``style.paint``."""
     content, picture = style_experiments.pair(CLAMPED["size"])
     loss = style.StyleTransferLoss(style.RandomFeatures(), content, picture)
     spy, budget = Spy(loss), CLAMPED["budget"]
@@ -121,10 +124,12 @@ def check_paint_clamped(paint_clamped: Callable) -> Feedback:
     with torch.no_grad():
         ours, start = (float(loss(x)["total"]) for x in (style.to_tensor(image), content))
     sigmoid = style.paint(loss, content, budget).final["total"]
-    if ours > 0.1 * start:
+    if ours > CLAMPED_MAX_RATIO * sigmoid:
         return wrong(
-            f"the final loss {ours:.3g} is more than a tenth of the photograph's {start:.3g}: "
-            "is L-BFGS stepping on x, and does the closure return the loss?"
+            f"the final loss {ours:.3g} is {ours / sigmoid:.1f} times paint's {sigmoid:.3g} "
+            f"(the photograph's is {start:.3g}; at most {CLAMPED_MAX_RATIO:g} times paint's "
+            "passes): is L-BFGS stepping on x, with the strong-Wolfe line search, and does the "
+            "closure return the loss?"
         )
     return correct(
         f"every image your closure evaluated stayed in [0, 1], and your final loss is "

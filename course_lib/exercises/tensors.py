@@ -72,7 +72,7 @@ def reference_mse_grad(x: np.ndarray, w: np.ndarray, y: np.ndarray) -> np.ndarra
 
 @checker("`mse_grad`")
 def check_mse_grad(mse_grad: Callable[..., Any]) -> Feedback:
-    """Exercise 3 (implement): the gradient of the mean squared error of a linear model."""
+    """Exercise 4 (implement): the gradient of the mean squared error of a linear model."""
     rng = np.random.default_rng(3)
     x, w, y = rng.normal(size=(6, 3)), rng.normal(size=3), rng.normal(size=6)
     got = np.asarray(call_student(mse_grad, x, w, y), dtype=float)

@@ -89,7 +89,7 @@ DEVIATIONS: dict[str, Deviation] = {
         "paths ignored",
         "each output's error is sent back only through its own softmax input "
         "(dE_a/dO_out_a * dO_out_a/dO_in_a); softmax couples all outputs, so dE/dO_in_b must "
-        "sum over every output a (the sum gives p - y)",
+        "sum over every output a, J^T g (p - y only for a softmax with its own cross-entropy)",
         "the Jacobian's diagonal only",
     ),
     "dW_kl_col2_double": Deviation(

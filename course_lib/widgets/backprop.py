@@ -38,32 +38,32 @@ def draw_graph(ax: Axes, r: dict[str, np.ndarray], x: np.ndarray, y: np.ndarray)
             segments.append([(layer + 0.12, ys[a]), (layer + 0.88, ys[b])])
             colors.append(POSITIVE if g[a, b] >= 0 else NEGATIVE)
             widths.append(0.4 + 4.5 * abs(g[a, b]) / scale)
-        ax.text(layer + 0.5, 2.55, f"max |{grad}| = {scale:.3g}", ha="center", fontsize=8)
+        ax.text(layer + 0.5, 2.55, f"max |{grad}| = {scale:.3g}", ha="center", fontsize=11)
     segments += [[(3.12, y_a), (3.8, 1.0)] for y_a in ys]
     colors += ["0.6"] * 3
     widths += [1.0] * 3
     ax.add_collection(LineCollection(segments, colors=colors, linewidths=widths, alpha=0.75))
     nodes = [(layer, y_a) for layer in range(4) for y_a in ys]
-    ax.scatter(*np.transpose(nodes), s=900, color="white", edgecolors="k", zorder=2)
+    ax.scatter(*np.transpose(nodes), s=1500, color="white", edgecolors="k", zorder=2)
     for layer, (title, delta) in enumerate(zip(LAYERS, DELTAS, strict=True)):
-        ax.text(layer, -0.75, title, ha="center", fontsize=9, weight="bold")
+        ax.text(layer, -0.75, title, ha="center", fontsize=12, weight="bold")
         for a in range(3):
-            ax.text(layer, ys[a], f"{values[layer][a]:.3f}", ha="center", va="center", fontsize=8)
+            ax.text(layer, ys[a], f"{values[layer][a]:.3f}", ha="center", va="center", fontsize=10)
             if delta is not None:
                 d = r[delta][a]
                 color = POSITIVE if d >= 0 else NEGATIVE
-                ax.text(layer, ys[a] - 0.3, f"δ={d:+.4f}", ha="center", fontsize=7.5, color=color)
-    ax.scatter([4], [1], s=1400, color="#fff5d6", edgecolors="k", zorder=2)
-    ax.text(4, 1, f"L\n{float(r['loss']):.4f}", ha="center", va="center", fontsize=9)
-    ax.text(4, 0.45, f"target y = {np.asarray(y, dtype=int)}", ha="center", fontsize=8)
-    ax.text(4, -0.75, "loss (CE)", ha="center", fontsize=9, weight="bold")
+                ax.text(layer, ys[a] - 0.36, f"δ={d:+.4f}", ha="center", fontsize=10, color=color)
+    ax.scatter([4], [1], s=2000, color="#fff5d6", edgecolors="k", zorder=2)
+    ax.text(4, 1, f"L\n{float(r['loss']):.4f}", ha="center", va="center", fontsize=11)
+    ax.text(4, 0.4, f"target y = {np.asarray(y, dtype=int)}", ha="center", fontsize=11)
+    ax.text(4, -0.75, "loss (CE)", ha="center", fontsize=12, weight="bold")
     ax.text(
         2,
         -0.98,
         "line width ~ |dL/dW| (per layer); blue: dL/dW > 0, red: dL/dW < 0;  "
         "δ = dL/d(pre-activation)",
         ha="center",
-        fontsize=8,
+        fontsize=10.5,
         color="0.3",
     )
     ax.set_xlim(-0.5, 4.6)
@@ -118,7 +118,7 @@ def backprop_explorer(problem: Problem) -> Demo:
         for i, v in enumerate(problem.x)
     }
     controls["target"] = widgets.Dropdown(
-        options=[("class 1", 0), ("class 2", 1), ("class 3", 2)],
+        options=[(f"class {c}", c) for c in range(3)],
         value=int(np.argmax(problem.y)),
         description="target",
     )
@@ -134,4 +134,4 @@ def backprop_explorer(problem: Problem) -> Demo:
     # registered before Demo's own observer, so the slider moves to the newly chosen weight first
     weight.observe(lambda change: setattr(value, "value", weight_value(change["new"])), "value")
     controls["weight"], controls["value"] = weight, value
-    return Demo(draw, controls, title="Back-propagation explorer", figsize=(10, 4.6))
+    return Demo(draw, controls, title="Back-propagation explorer", figsize=(11, 5.2))

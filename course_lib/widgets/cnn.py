@@ -17,6 +17,15 @@ from matplotlib.patches import Polygon, Rectangle
 from course_lib import cnn
 from course_lib.widgets import Demo
 
+FILTERS: dict[str, np.ndarray] = {
+    "vertical edge (Sobel x)": np.array([[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]], dtype=float),
+    "horizontal edge (Sobel y)": np.array([[-1, -2, -1], [0, 0, 0], [1, 2, 1]], dtype=float),
+    "blur (box 3x3)": np.full((3, 3), 1 / 9),
+    "sharpen": np.array([[0, -1, 0], [-1, 5, -1], [0, -1, 0]], dtype=float),
+    "identity": np.array([[0, 0, 0], [0, 1, 0], [0, 0, 0]], dtype=float),
+}
+"""Hand-made 3x3 filters for the sliding-filter demo."""
+
 
 def _numbers(ax: Axes, values: np.ndarray, fmt: str = "{:.2g}", size: float = 10) -> None:
     """Write each value of a small 2-D array into its cell of an imshow (no "-0.0")."""
@@ -67,8 +76,8 @@ def draw_sliding(fig: Figure, image: np.ndarray, kernel: np.ndarray, position: i
     shown = np.ma.masked_array(out, np.arange(out.size).reshape(out.shape) > position)
     limit = float(np.abs(out).max()) or 1.0
     axes[3].imshow(shown, cmap="RdBu_r", vmin=-limit, vmax=limit)
-    _frame(axes[3], i, j, 1, 1, "tab:red")
-    axes[3].set_title(f"output O, cell ({i}, {j})")
+    _frame(axes[3], i, j, 1, 1, "k")
+    axes[3].set_title(f"output O[{i}, {j}] = {out[i, j]:.2f}")
     for ax in axes:
         _bare(ax)
     fig.tight_layout()
@@ -182,23 +191,30 @@ def draw_receptive_fields(
 
 
 def draw_grid(
-    fig: Figure, images: np.ndarray, titles: list[str], cmap: str, signed: bool, title: str
+    fig: Figure,
+    images: np.ndarray,
+    titles: list[str],
+    cmap: str,
+    signed: bool,
+    title: str,
+    columns: int = 8,
 ) -> None:
-    """Up to 16 images (n, h, w) in a 4 x 4 grid under a title, each with its own title and
-    colour scale: centred on 0 if signed (filters), from 0 to its maximum if not (ReLU maps)."""
+    """Up to 16 images (n, h, w) in rows of ``columns`` under a title, each with its own title
+    and colour scale: centred on 0 if signed (filters), from 0 to its maximum if not (ReLU maps).
+    """
     if len(images) > 16 or len(images) != len(titles):
         raise ValueError(
             f"need at most 16 images with a title each, got {len(images)}, {len(titles)}"
         )
     for k, (picture, name) in enumerate(zip(images, titles, strict=True)):
-        ax = fig.add_subplot(4, 4, k + 1)
+        ax = fig.add_subplot(-(-len(images) // columns), columns, k + 1)
         limit = float(np.abs(picture).max()) or 1.0
         ax.imshow(picture, cmap=cmap, vmin=-limit if signed else 0.0, vmax=limit)
         if picture.size <= 25:
-            _numbers(ax, picture, "{:.1f}", 8)
-        ax.set_title(name, fontsize=10)
+            _numbers(ax, picture, "{:.1f}", 11)
+        ax.set_title(name, fontsize=13)
         _bare(ax)
-    fig.suptitle(title)
+    fig.suptitle(title, fontsize=15)
     fig.tight_layout()
 
 
@@ -226,21 +242,21 @@ def activation_demo(
     def draw(fig: Figure, index: int) -> str:
         digit_ax, maps_ax = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.9]})
         digit_ax.imshow(images[index], cmap="gray_r")
-        digit_ax.set_title(f"label {labels[index]}, predicted {predictions[index]}", fontsize=11)
+        digit_ax.set_title(f"label {labels[index]}, predicted {predictions[index]}", fontsize=13)
         maps = activations[index, shown]
         scaled = maps / np.maximum(maps.max(axis=(1, 2), keepdims=True), 1e-12)
         h, w = scaled.shape[1:]
-        mosaic = np.full((3 * (h + 6), 5 * (w + 2)), np.nan)
+        mosaic = np.full((3 * (h + 7), 5 * (w + 2)), np.nan)
         for k, feature in enumerate(scaled):
-            top, left = (k // 5) * (h + 6) + 6, (k % 5) * (w + 2)
+            top, left = (k // 5) * (h + 7) + 7, (k % 5) * (w + 2)
             mosaic[top : top + h, left : left + w] = feature
-            maps_ax.text(left + w / 2, top - 1, f"map {shown[k]}", ha="center", fontsize=8)
+            maps_ax.text(left + w / 2, top - 1, f"map {shown[k]}", ha="center", fontsize=12)
         maps_ax.imshow(mosaic, cmap="magma", vmin=0, vmax=1)
-        maps_ax.set_title("feature maps, each on its own scale", fontsize=11)
+        maps_ax.set_title("feature maps, each on its own scale", fontsize=13)
         for ax in (digit_ax, maps_ax):
             _bare(ax)
         maps_ax.set_axis_off()
-        fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 0.94))
         verdict = "correct" if labels[index] == predictions[index] else "WRONG"
         strongest = shown[int(maps.max(axis=(1, 2)).argmax())]
         return (
@@ -249,7 +265,7 @@ def activation_demo(
         )
 
     controls = {"index": widgets.IntSlider(value=0, min=0, max=n - 1, description="digit")}
-    return Demo(draw, controls, title="Feature maps of a digit", figsize=(9.0, 3.6))
+    return Demo(draw, controls, title="Feature maps of a digit", figsize=(11.0, 5.0))
 
 
 def draw_degradation(axes: Sequence[Axes], runs: Sequence) -> None:
@@ -279,9 +295,13 @@ def draw_weight_matrices(axes: Sequence[Axes], m: np.ndarray, rng: np.random.Gen
     written as a dense matrix (outputs, inputs): its zeros left blank."""
     axes[0].imshow(rng.normal(size=m.shape), cmap="viridis")
     axes[0].set_title(f"dense layer: {m.size} free weights")
-    axes[1].imshow(np.ma.masked_equal(m, 0), cmap="viridis")
-    shared = len(np.unique(m[m != 0]))
-    axes[1].set_title(f"convolution: {np.count_nonzero(m)} connections, {shared} shared values")
+    values = np.unique(m[m != 0])
+    shown = axes[1].imshow(np.ma.masked_equal(m, 0), cmap="viridis")
+    key = axes[1].figure.colorbar(shown, ax=axes[1], ticks=values, fraction=0.04)
+    key.set_label("the filter's values")
+    axes[1].set_title(
+        f"convolution: {np.count_nonzero(m)} connections, {len(values)} shared values"
+    )
     for ax in axes:
         ax.set(xlabel=f"input pixel (of {m.shape[1]})", ylabel=f"output (of {m.shape[0]})")
         ax.grid(False)
@@ -320,3 +340,14 @@ def draw_confusion(
         ax.imshow(images[index], cmap="gray_r")
         ax.set_title(f"{labels[index]}, read as {predicted[index]}", fontsize=10)
         ax.set_axis_off()
+
+
+def draw_path_counts(axes: Sequence[Axes], counts: Sequence[np.ndarray]) -> None:
+    """For a stack of 1, 2, 3, ... layers: how many paths lead from each input pixel to one unit
+    of the top layer, each (r, r) array on its own axes, counts written in."""
+    for depth, (ax, grid) in enumerate(zip(axes, counts, strict=True), start=1):
+        ax.imshow(grid, cmap="Blues", vmin=0, vmax=grid.max() * 1.3)
+        _numbers(ax, grid, "{:.0f}", 11)
+        side = grid.shape[0]
+        ax.set_title(f"{depth} layer{'s' if depth > 1 else ''}: {side}x{side} pixels")
+        _bare(ax)

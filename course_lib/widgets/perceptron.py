@@ -59,20 +59,24 @@ def epoch_legend(fig: Figure, **kwargs) -> None:
     fig.legend(handles=handles, **({"loc": "lower center", "ncol": 6} | kwargs))
 
 
-def draw_epoch_grid(fig: Figure, runs: dict[str, perceptron.Run], gates: list[str]) -> None:
-    """One row per gate: the perceptron after epochs 0, 1, 2, 3 and after its last epoch.
+def draw_epoch_grid(
+    fig: Figure, runs: dict[str, perceptron.Run], gates: list[str], epochs: tuple[int, ...] = (0, 2)
+) -> None:
+    """One row per gate: the perceptron after each of ``epochs`` (0: the start) and, last, after
+    the final epoch that made an update (the clean pass that confirms it changes nothing).
 
     runs: gate name -> ``perceptron.train`` result on ``perceptron.BINARY_INPUTS``.
     """
-    axes = fig.subplots(len(gates), 5, sharex=True, sharey=True, squeeze=False)
+    axes = fig.subplots(len(gates), len(epochs) + 1, sharex=True, sharey=True, squeeze=False)
     for row, gate in zip(axes, gates, strict=True):
-        last = len(runs[gate].weights) - 1
-        for ax, epoch in zip(row, [0, 1, 2, 3, last], strict=True):
+        final = runs[gate].epochs
+        for ax, epoch in zip(row, [*epochs, final], strict=True):
             draw_epoch(ax, runs[gate], gate, epoch)
-            ax.set_title(f"{gate}, epoch {epoch}" + " (last)" * (epoch == last), fontsize=9)
+            when = "at the start" if epoch == 0 else f"after epoch {epoch}"
+            ax.set_title(f"{gate} {when}" + " (final)" * (epoch == final), fontsize=11)
             ax.label_outer()
-    epoch_legend(fig, fontsize=9)
-    fig.tight_layout(rect=(0, 0.07, 1, 1))
+    epoch_legend(fig, fontsize=10, ncol=3)
+    fig.tight_layout(rect=(0, 0.1, 1, 1))
 
 
 def training_epochs(runs: dict[str, perceptron.Run]) -> Demo:
@@ -119,6 +123,30 @@ def draw_fit(fig: Figure, x: np.ndarray, y: np.ndarray, params: perceptron.Param
     fig.subplots_adjust(left=0.06, right=0.98, bottom=0.15, top=0.9, wspace=0.2)
     error, biggest = np.abs(fit - y).max(), np.abs(params["alpha"]).max()
     return f"{units} hidden units: max error {error:.2g}; largest |alpha| {biggest:.2g}"
+
+
+def draw_widths(
+    fig: Figure, x: np.ndarray, y: np.ndarray, fits: dict[int, perceptron.Params], shown: list[int]
+) -> None:
+    """Left: the target y(x) (thick, grey) and the fits with ``shown`` units, the last one dotted
+    black so that it stays visible on the target; right: the largest error of every fit against
+    its number of units (log-log). x, y: (n,); fits: units -> params."""
+    fit_ax, error_ax = fig.subplots(1, 2)
+    fit_ax.plot(x, y, color="0.75", linewidth=6, label="target")
+    for h in shown:
+        style = {"linestyle": ":", "color": "k"} if h == shown[-1] else {}
+        label = f"{h} unit{'s' * (h > 1)}"
+        fit_ax.plot(x, perceptron.one_hidden_layer(x, fits[h]), linewidth=2, label=label, **style)
+    fit_ax.set(title="fits of the target", xlabel="x", ylabel="G(x)")
+    fit_ax.legend(fontsize=10, loc="upper left")
+    units = sorted(fits)
+    errors = [np.abs(perceptron.one_hidden_layer(x, fits[h]) - y).max() for h in units]
+    error_ax.plot(units, errors, "o-")
+    error_ax.set_xscale("log", base=2)
+    error_ax.set_yscale("log")
+    error_ax.set(title="largest error against width", xlabel="hidden units N",
+                 ylabel="max |G(x) - target|")  # fmt: skip
+    fig.tight_layout()
 
 
 def network_width(x: np.ndarray) -> Demo:

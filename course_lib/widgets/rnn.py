@@ -1,16 +1,13 @@
 """Live demos of lesson 06: gradient flow through time, and sampling text at a temperature."""
 
-import html
-from typing import TYPE_CHECKING
-
 import ipywidgets as widgets
 import numpy as np
+import torch
 
-from course_lib import rnn
+from course_lib import charlm
+from course_lib import rnn_experiments as experiments
+from course_lib.backprop import softmax
 from course_lib.widgets import Demo
-
-if TYPE_CHECKING:
-    import torch
 
 
 def _visible(char: str) -> str:
@@ -19,26 +16,31 @@ def _visible(char: str) -> str:
 
 
 def gradient_flow_demo(
-    W_xh: np.ndarray, A: np.ndarray, xs: np.ndarray, *, radius: float = 1.0
+    W_xh: np.ndarray, A: np.ndarray, xs: np.ndarray, *, radius: float = 1.0, distance: int = 40
 ) -> Demo:
     """Slide the spectral radius of W_hh = radius * A and see ||dL/dh_t|| against distance.
 
-    W_xh (H, D), A (H, H) with spectral radius 1, xs (T, D): from ``rnn.gradient_flow_inputs``.
-    One forward and backward pass of a T-step RNN per update (milliseconds).
+    W_xh (H, D), A (H, H) with spectral radius 1, xs (T, D): from
+    ``rnn_experiments.gradient_flow_inputs``. One forward and backward pass of a T-step RNN per
+    update (milliseconds). The readout is the ratio at ``distance`` steps back (marked), the
+    distance of the lesson's table and of its exercise.
     """
 
     def draw(fig, radius: float) -> str:
-        norms = rnn.rnn_gradient_norms(rnn.rnn_with_radius(W_xh, A, radius), xs)
-        ratio = norms[-1] / norms[0]
+        norms = experiments.rnn_gradient_norms(experiments.rnn_with_radius(W_xh, A, radius), xs)
+        ratio = norms[distance] / norms[0]
         ax = fig.add_subplot()
         ax.semilogy(norms / norms[0], color="#d62728" if ratio > 1 else "#1f77b4")
         ax.axhline(1.0, color="0.5", lw=0.8)
+        ax.axvline(distance, color="0.5", ls=":", lw=0.8)
+        ax.plot([distance], [ratio], "ko", ms=5, label=f"{distance} steps back: {ratio:.2g}")
+        ax.legend(loc="lower left")
         ax.set_ylim(1e-25, 1e8)
         ax.set_xlabel("distance from the loss (steps back in time)")
         ax.set_ylabel(r"$\|\partial L/\partial h_t\|$ / value at the loss")
         ax.set_title(f"vanilla RNN, spectral radius of $W_{{hh}}$ = {radius:.2f}")
         fig.tight_layout()
-        return f"after {len(norms) - 1} steps back the gradient is multiplied by {ratio:.3g}"
+        return f"{distance} steps back the gradient is {ratio:.2g} x its value at the loss"
 
     slider = widgets.FloatSlider(
         value=radius, min=0.25, max=4.0, step=0.05, description="radius", continuous_update=False
@@ -47,48 +49,46 @@ def gradient_flow_demo(
 
 
 def temperature_demo(
-    model: "torch.nn.ModuleDict",
-    vocab: rnn.Vocabulary,
-    corpus: str,
+    model: charlm.CharLSTM,
+    vocab: charlm.Vocabulary,
+    known_words: set[str],
     prompt: str,
     *,
-    n_chars: int = 160,
+    n_chars: int = 240,
     temperature: float = 1.0,
     seed: int = 0,
 ) -> Demo:
     """Slide the sampling temperature of a trained character model.
 
-    The scores after ``prompt`` are computed once (cached); every update rescales them for the
-    bar chart and samples ``n_chars`` characters with a seeded generator (tens of milliseconds).
-    The summary shows the sample and the fraction of its 10-character windows not in ``corpus``.
+    The scores after ``prompt`` are computed once; every update rescales them (the bar chart of
+    the likeliest next characters) and samples ``n_chars`` characters with a seeded generator
+    (shown beside the bars). The summary gives the share of the sample's words that are in
+    ``known_words`` (the training text's words, ``charlm.words_of``).
     """
-    import torch
-
     with torch.no_grad():
-        logits, _ = rnn.char_logits(model, torch.from_numpy(vocab.encode(prompt))[None])
-    scores = logits[0, -1].double().numpy()
-    shown = np.argsort(scores)[::-1][:12]
+        scores = model(torch.from_numpy(vocab.encode(prompt))[None])[0, -1].double().numpy()
+    shown = np.argsort(scores)[::-1][:10]
 
     def draw(fig, temperature: float, seed: int) -> str:
-        probs = rnn.softmax(scores, temperature)
-        ax = fig.add_subplot()
-        ax.bar(range(len(shown)), probs[shown], color="#ff7f0e")
-        ax.set_xticks(range(len(shown)), [_visible(vocab.chars[k]) for k in shown])
-        ax.set_ylim(0, 1)
-        ax.set_ylabel("probability")
-        ax.set_title(f"next character after {prompt!r} at temperature {temperature:.2f}")
+        probs = softmax(scores / temperature)
+        bars, text = fig.subplots(1, 2, width_ratios=[1, 2.2])
+        bars.barh(range(len(shown)), probs[shown], color="#ff7f0e")
+        bars.set_yticks(range(len(shown)), [_visible(vocab.chars[k]) for k in shown])
+        bars.invert_yaxis()
+        bars.set_xlim(0, 1)
+        bars.set_xlabel("probability of the next character")
+        bars.set_title(f"after {prompt!r}, τ = {temperature:.2f}", fontsize=10)
+        sample = charlm.sample(model, vocab, prompt, n_chars, temperature=temperature, seed=seed)
+        text.text(0, 1, experiments.wrap_lines(prompt + sample, 56), family="monospace", va="top")
+        text.set_axis_off()
         fig.tight_layout()
-        sample = rnn.sample_text(model, vocab, prompt, n_chars, temperature=temperature, seed=seed)
-        novel = rnn.novel_fraction(sample, corpus)
-        return (
-            f"<pre>{html.escape(prompt + sample)}</pre>"
-            f"{novel:.0%} of its 10-character windows are not in the training text"
-        )
+        known = charlm.known_word_fraction(sample, known_words)
+        return f"{known:.0%} of the sample's words occur in the training text"
 
     controls = {
         "temperature": widgets.FloatSlider(
-            value=temperature, min=0.1, max=2.5, step=0.05, continuous_update=False
+            value=temperature, min=0.1, max=2.0, step=0.05, continuous_update=False
         ),
         "seed": widgets.IntSlider(value=seed, min=0, max=20, continuous_update=False),
     }
-    return Demo(draw, controls, title="Sampling temperature")
+    return Demo(draw, controls, title="Sampling temperature", figsize=(10, 4))

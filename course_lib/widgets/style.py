@@ -23,8 +23,8 @@ def weight_and_layers(
     content: (h, w, 3), the start of every run; layer_sets: name -> the style maps of a run;
     results[(name, weight)]: its Painting; layer_losses[(name, weight)]: the style loss of its
     image at every map, (n_maps,); start_losses: the same for the content image, (n_maps,).
-    Starts with the last (largest) set of maps and the middle weight; each update only draws
-    two images and a bar chart.
+    Starts with the middle set of maps (with maps left out, drawn grey, when there are three or
+    more sets) and the middle weight; each update only draws two images and a bar chart.
     """
     missing = [(name, w) for name in layer_sets for w in weights if (name, w) not in results]
     missing += [key for key in results if key not in layer_losses]
@@ -38,20 +38,21 @@ def weight_and_layers(
         result = results[(style_maps, style_weight)]
         share = layer_losses[(style_maps, style_weight)] / start_losses
         chosen = [k in layer_sets[style_maps] for k in range(len(share))]
-        left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.3]})
+        left, middle, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 1, 1.2]})
         left.imshow(content, interpolation="nearest")
-        left.set_title("start: the photograph", fontsize=9)
+        left.set_title("start: the photograph", fontsize=12)
         middle.imshow(result.image, interpolation="nearest")
-        middle.set_title(f"maps {style_maps}, style weight {style_weight:g}", fontsize=9)
+        middle.set_title(f"maps {style_maps}, weight {style_weight:g}", fontsize=12)
         for ax in (left, middle):
             ax.set_axis_off()
         right.bar(range(len(share)), share, color=["#1f77b4" if c else "#bbbbbb" for c in chosen])
         right.set_yscale("log")
         right.set_ylim(1e-7, 2)
         right.set_xticks(range(len(share)))
-        right.set_xlabel("map (blue: in the style loss)", fontsize=9)
-        right.set_ylabel("style loss / the photograph's", fontsize=9)
-        fig.tight_layout()
+        right.set_xlabel("map (blue: in the style loss)", fontsize=12)
+        right.set_ylabel("share of the photograph's", fontsize=12)
+        right.tick_params(labelsize=12)
+        fig.tight_layout(w_pad=0.5)
         shares = ", ".join(f"{s:.1g}" for s in share)
         return (
             f"style maps {style_maps}, style weight {style_weight:g}: content loss "
@@ -61,7 +62,9 @@ def weight_and_layers(
 
     controls = {
         "style_maps": widgets.ToggleButtons(
-            options=list(layer_sets), value=list(layer_sets)[-1], description="style maps"
+            options=list(layer_sets),
+            value=list(layer_sets)[len(layer_sets) // 2],
+            description="style maps",
         ),
         "style_weight": widgets.SelectionSlider(
             options=[(f"{w:g}", w) for w in weights],
@@ -69,4 +72,4 @@ def weight_and_layers(
             description="style weight",
         ),
     }
-    return Demo(draw, controls, title="Style weight and style maps", figsize=(8.4, 3.0))
+    return Demo(draw, controls, title="Style weight and style maps", figsize=(9.6, 3.4))

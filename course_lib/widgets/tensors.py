@@ -46,7 +46,7 @@ def _box(ax, x: float, y: float, text: str, colour: str, dashed: bool = False) -
             edgecolor="k", linestyle="--" if dashed else "-", linewidth=1.2,
         )
     )  # fmt: skip
-    ax.text(x, y, text, ha="center", va="center", fontsize=13)
+    ax.text(x, y, text, ha="center", va="center", fontsize=13 if len(text) <= 3 else 11)
 
 
 def draw_broadcast(fig: Figure, a: tuple[int, ...], b: tuple[int, ...]) -> str:
@@ -65,13 +65,16 @@ def draw_broadcast(fig: Figure, a: tuple[int, ...], b: tuple[int, ...]) -> str:
     for column, (da, db) in enumerate(pairs):
         sizes = [1 if d is None else d for d in (da, db)]
         clash = sizes[0] != sizes[1] and 1 not in sizes
+        grown = "" if clash or max(sizes) == 1 else f"→{max(sizes)}"  # what a 1 stretches to
         for row, d in ((2, da), (1, db)):
             if d is None:
-                _box(ax, column, row, "(1)", PAD, dashed=True)
+                _box(ax, column, row, f"(1){grown}", PAD, dashed=True)
             elif clash:
                 _box(ax, column, row, str(d), CLASH)
+            elif d == 1 and grown:
+                _box(ax, column, row, f"1{grown}", STRETCH)
             else:
-                _box(ax, column, row, str(d), STRETCH if d == 1 and max(sizes) > 1 else MATCH)
+                _box(ax, column, row, str(d), MATCH)
         if result is not None:
             _box(ax, column, 0, str(result[column]), MATCH)
         elif clash:
@@ -83,8 +86,8 @@ def draw_broadcast(fig: Figure, a: tuple[int, ...], b: tuple[int, ...]) -> str:
     ax.set_xlim(-3.2, max(rank, 4) - 0.4)
     ax.set_ylim(-0.9, 2.9)
     ax.set_axis_off()
-    legend = [(MATCH, "size kept"), (STRETCH, "1, stretched"), (PAD, "missing axis = 1"),
-              (CLASH, "clash")]  # fmt: skip
+    legend = [(MATCH, "size kept"), (STRETCH, "1, stretched"),
+              (PAD, "missing axis: a 1, stretched"), (CLASH, "clash")]  # fmt: skip
     handles = [Patch(facecolor=colour, edgecolor="k", label=text) for colour, text in legend]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=9)
     ax.set_title(summary if result is not None else "these shapes do not broadcast", fontsize=11)

@@ -21,11 +21,21 @@ SURFACES = {
 """name -> (function returning (value, grad), start, x range, y range, minimum)."""
 
 OPTIMISERS = {
-    "SGD with momentum μ": lambda lr, mu: training.Momentum(lr, mu),
+    "SGD / momentum μ": lambda lr, mu: training.Momentum(lr, mu),
     "RMSprop": lambda lr, mu: training.RMSprop(lr),
     "Adam (β₁ = μ)": lambda lr, mu: training.Adam(lr, beta1=mu),
 }
 """name -> (learning rate, momentum slider) -> optimiser. μ = 0 makes the first plain SGD."""
+
+
+def describe(optimiser: str, lr: float, mu: float) -> str:
+    """The legend's name for an optimiser with its settings, e.g. "SGD, α 0.063" for μ = 0."""
+    if optimiser == "RMSprop":
+        return f"RMSprop, α {lr:.2g}"
+    if optimiser.startswith("Adam"):
+        return f"Adam, α {lr:.2g}, β₁ {mu:.2f}"
+    return f"SGD, α {lr:.2g}" if mu == 0 else f"momentum, α {lr:.2g}, μ {mu:.2f}"
+
 
 ESCAPE = 1e3
 """A walk that leaves |theta| < ESCAPE is reported as diverged."""
@@ -82,8 +92,8 @@ def optimiser_demo(steps: int = 100) -> Demo:
         points = walk(surface, optimiser, lr, mu, steps, noise=noise, decay=decay)
         path_ax, loss_ax = fig.subplots(1, 2, width_ratios=[2, 1])
         shown = points[np.all(np.abs(points) < ESCAPE, axis=1)]
-        tx.plot_paths(path_ax, grids[surface], {optimiser: shown}, minimum)
-        path_ax.legend(loc="upper right", fontsize=8)
+        tx.plot_paths(path_ax, grids[surface], {describe(optimiser, lr, mu): shown}, minimum)
+        path_ax.legend(loc="upper right", fontsize=10)
         loss_ax.semilogy(function(shown)[0], color="#d62728")
         loss_ax.set(xlabel="step", ylabel="loss")
         fig.subplots_adjust(left=0.08, right=0.98, bottom=0.15, top=0.9, wspace=0.3)
