@@ -27,7 +27,8 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
 .PHONY: install lab test unit slow course bench bench-test slides student instructor practice live grade \
-	glossary site style heights lint format clean mnist-cnn
+	glossary site style heights lint format clean mnist-cnn \
+	transfer-results
 
 install: $(STAMP)
 
@@ -100,6 +101,11 @@ site: $(STAMP)
 # bytes of mnist_cnn.pt and mnist_cnn_history.json for datasets/MANIFEST.toml.
 mnist-cnn: $(STAMP)
 	$(PY) -m course_lib.cnn_experiments mnist-cnn
+
+# Retrains lesson 10's source network (digits 0-4) and reruns its two sweeps, one run after the
+# other (minutes), then prints the sha256 and bytes of the three files for datasets/MANIFEST.toml.
+transfer-results: $(STAMP)
+	$(PY) -m course_lib.transfer_experiments transfer-results
 
 style: $(STAMP)
 	$(PY) -m course_lib.build style $(NB)

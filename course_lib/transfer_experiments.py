@@ -4,19 +4,17 @@ to start, all built from what the lesson wrote in ``course_lib.transfer``.
 The source network is ``cnn.mnist_cnn(5)`` trained on the 28x28 digits 0-4; the new task is
 digits 5-9 with a few labels each. Every run trains until its validation loss stops improving
 (``transfer.fit_early_stopping``) and seeds torch itself, so that a result depends only on its
-arguments. The source network and the sweeps are computed once and cached in ``build/cache``,
-under a name that hashes their recipe and the source code they run.
+arguments. The source network (``train_source_cnn``) and the two sweeps (``transfer_sweep``,
+``cut_sweep``) take minutes, so their results ship in ``datasets/`` (``SHIPPED``, checksummed in
+MANIFEST.toml) and the lesson loads them; ``make transfer-results`` (``python -m
+course_lib.transfer_experiments transfer-results``) recomputes them one after the other.
 """
 
-import hashlib
-import inspect
-import io
 import json
-import os
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import torch
@@ -30,17 +28,20 @@ from course_lib.transfer import (
     transfer_model,
 )
 
-CACHE_DIR = cnn.CACHE_DIR
 SOURCE_DIGITS, TARGET_DIGITS = (0, 1, 2, 3, 4), (5, 6, 7, 8, 9)
 CUT = 7
 """``mnist_cnn``'s layers [0, 7), two conv blocks and the Flatten (3,136 features), are the base."""
 CUTS = {"after conv block 1": 3, "after conv block 2": CUT, "after the dense layer": 10}
-BASE_LR, HEAD_LR = 1e-4, 1e-3
-"""Fine-tuning's learning rates: the base's ten times smaller than the head's (1e-3, the rate
-of every new network here)."""
+BASE_LR = HEAD_LR = 1e-5
+"""Fine-tuning's learning rates, one small rate for every layer as in seed 003 (a new network
+here trains at 1e-3)."""
 SCRATCH, SHIFTS, FEATURES, FINE_TUNING = (
     "from scratch", "from scratch + shifts", "feature extraction", "fine-tuning",
 )  # fmt: skip
+PER_CLASS, SEEDS, CUT_PER_CLASS = (1, 3, 10, 30), (0, 1, 2, 3, 4), 10
+"""The shipped sweeps: labels per class and seeds of ``transfer_sweep``, labels of ``cut_sweep``."""
+SHIPPED = ("transfer_source_cnn.pt", "transfer_sweep.json", "transfer_cut_sweep.json")
+"""The source network's weights and the two sweeps' accuracies, in ``datasets/``."""
 CONTROL = "frozen random base"
 """The control: feature extraction on a base that was never trained (what are its weights worth?)"""
 METHODS = (SCRATCH, SHIFTS, FEATURES, FINE_TUNING, CONTROL)
@@ -159,26 +160,24 @@ def greedy_comparison(
 # --- the source network ---------------------------------------------------------------------
 
 
-def source_cnn(seed: int = 0) -> nn.Sequential:
-    """``mnist_cnn(5)`` trained on the digits 0-4 of the training split (cached): random shifts
-    of up to 2 pixels, Adam 1e-3, batch 64, early stopping on the validation digits 0-4.
-
-    Its outputs are the digits 0-4 in order. Returns it in eval mode.
-    """
-    recipe = {"digits": SOURCE_DIGITS, "seed": seed, "batch_size": 64, "patience": 3}
-    path = _cache_path("source_cnn", recipe, [source_cnn], "pt")
+def train_source_cnn(seed: int = 0) -> nn.Sequential:
+    """``mnist_cnn(5)`` trained on the digits 0-4 of the training split: random shifts of up to
+    2 pixels, Adam 1e-3, batch 64, early stopping (patience 3) on the validation digits 0-4."""
+    task = digit_task(SOURCE_DIGITS)
+    torch.manual_seed(seed)
     model = cnn.mnist_cnn(len(SOURCE_DIGITS))
-    if not path.is_file():
-        task = digit_task(SOURCE_DIGITS)
-        torch.manual_seed(seed)
-        model = cnn.mnist_cnn(len(SOURCE_DIGITS))
-        fit_early_stopping(
-            model, task.x, task.y, task.x_val, task.y_val, patience=3, batch_size=64,
-            transform=cnn.random_shift, seed=seed,
-        )  # fmt: skip
-        buffer = io.BytesIO()
-        torch.save(model.state_dict(), buffer)
-        _atomic_write(path, buffer.getvalue())
+    shifts = {"transform": cnn.random_shift, "batch_size": 64, "patience": 3, "seed": seed}
+    fit_early_stopping(model, task.x, task.y, task.x_val, task.y_val, **shifts)
+    return model.eval()
+
+
+def source_cnn() -> nn.Sequential:
+    """``train_source_cnn(seed=0)`` as shipped in ``datasets/``: outputs the digits 0-4 in order.
+
+    Returns it in eval mode.
+    """
+    model = cnn.mnist_cnn(len(SOURCE_DIGITS))
+    path = data.verified_path(SHIPPED[0])
     model.load_state_dict(torch.load(path, weights_only=True))
     return model.eval()
 
@@ -223,37 +222,31 @@ def train_fine_tuning(model: nn.Sequential, task: Task, idx: np.ndarray, seed: i
 # --- the sweeps -------------------------------------------------------------------------------
 
 
+def sweep_runs(source: nn.Sequential, task: Task, per_class: int, seed: int) -> dict[str, float]:
+    """Test accuracy of every method in METHODS on the same ``per_class`` labels per class."""
+    idx = labelled_subset(task.y.numpy(), per_class, seed)
+    runs = {
+        SCRATCH: train_from_scratch(task, idx, seed),
+        SHIFTS: train_from_scratch(task, idx, seed, shifts=True),
+        CONTROL: train_feature_extraction(random_base(seed), CUT, task, idx, seed),
+        FEATURES: train_feature_extraction(source, CUT, task, idx, seed),
+    }
+    accuracies = {name: task_accuracy(model, task) for name, model in runs.items()}
+    tuned = train_fine_tuning(runs[FEATURES], task, idx, seed)  # in place
+    return {name: accuracies.get(name, task_accuracy(tuned, task)) for name in METHODS}
+
+
 def transfer_sweep(
     source: nn.Sequential, task: Task, per_class: Sequence[int], seeds: Sequence[int]
 ) -> dict[str, np.ndarray]:
-    """Test accuracy of every method in METHODS for each number of labels per class and seed.
-
-    For one (per_class, seed) every method gets the same labelled images. Returns method ->
-    accuracies (len(per_class), len(seeds)). Cached.
-    """
-    recipe = {"per_class": list(per_class), "seeds": list(seeds), "source": _state_hash(source),
-              "task": _task_hash(task), "lr": [BASE_LR, HEAD_LR]}  # fmt: skip
-
-    def compute() -> dict[str, list]:
-        results = {name: np.zeros((len(per_class), len(seeds))) for name in METHODS}
-        for j, seed in enumerate(seeds):
-            control = random_base(seed)
-            for i, n in enumerate(per_class):
-                idx = labelled_subset(task.y.numpy(), n, seed)
-                runs = {
-                    SCRATCH: train_from_scratch(task, idx, seed),
-                    SHIFTS: train_from_scratch(task, idx, seed, shifts=True),
-                    CONTROL: train_feature_extraction(control, CUT, task, idx, seed),
-                    FEATURES: train_feature_extraction(source, CUT, task, idx, seed),
-                }
-                for name, model in runs.items():
-                    results[name][i, j] = task_accuracy(model, task)
-                tuned = train_fine_tuning(runs[FEATURES], task, idx, seed)  # in place
-                results[FINE_TUNING][i, j] = task_accuracy(tuned, task)
-        return {name: acc.tolist() for name, acc in results.items()}
-
-    funcs = [transfer_sweep, train_from_scratch, train_feature_extraction, train_fine_tuning]
-    return {k: np.array(v) for k, v in _cached("transfer_sweep", recipe, funcs, compute).items()}
+    """``sweep_runs`` for each number of labels per class and seed (minutes: the lesson loads
+    ``shipped_transfer_sweep()``). Returns method -> accuracies (len(per_class), len(seeds))."""
+    results = {name: np.zeros((len(per_class), len(seeds))) for name in METHODS}
+    for j, seed in enumerate(seeds):
+        for i, n in enumerate(per_class):
+            for name, accuracy in sweep_runs(source, task, n, seed).items():
+                results[name][i, j] = accuracy
+    return results
 
 
 def cut_sweep(
@@ -261,68 +254,60 @@ def cut_sweep(
 ) -> dict[tuple[str, str], np.ndarray]:
     """Feature extraction with the base cut at each of CUTS, from the source and from a random
     network, with ``per_class`` labels per class. Returns (cut name, "pretrained" or "random")
-    -> test accuracies (len(seeds),). Cached."""
-    recipe = {"per_class": per_class, "seeds": list(seeds), "source": _state_hash(source),
-              "task": _task_hash(task), "cuts": CUTS}  # fmt: skip
-
-    def compute() -> dict[str, list]:
-        results: dict[str, list] = {}
-        for seed in seeds:
-            idx = labelled_subset(task.y.numpy(), per_class, seed)
-            for where, cut in CUTS.items():
-                for kind, base in (("pretrained", source), ("random", random_base(seed))):
-                    model = train_feature_extraction(base, cut, task, idx, seed)
-                    results.setdefault(f"{where}|{kind}", []).append(task_accuracy(model, task))
-        return results
-
-    funcs = [cut_sweep, train_feature_extraction]
-    found = _cached("cut_sweep", recipe, funcs, compute)
-    return {tuple(k.split("|")): np.array(v) for k, v in found.items()}
+    -> test accuracies (len(seeds),)."""
+    results: dict[tuple[str, str], list[float]] = {}
+    for seed in seeds:
+        idx = labelled_subset(task.y.numpy(), per_class, seed)
+        for where, cut in CUTS.items():
+            for kind, base in (("pretrained", source), ("random", random_base(seed))):
+                model = train_feature_extraction(base, cut, task, idx, seed)
+                results.setdefault((where, kind), []).append(task_accuracy(model, task))
+    return {key: np.array(accs) for key, accs in results.items()}
 
 
-# --- the cache ----------------------------------------------------------------------------------
+def first_of_the_rest(flags: np.ndarray) -> int:
+    """The first index from which every one of ``flags`` (k,) is True (k if the last is False):
+    with flags "within the spread" per budget, the budget from which reuse stops mattering."""
+    flags = np.asarray(flags, bool)
+    return next(i for i in range(len(flags) + 1) if flags[i:].all())
 
 
-def _fingerprint(funcs: Sequence[Callable]) -> str:
-    """The source code a cached result depends on: ``funcs`` and what the lesson wrote."""
-    shared = [fit_early_stopping, transfer_model, fine_tuning_groups, cnn.mnist_cnn,
-              cnn.random_shift, training.fit, training.evaluate, digit_task, labelled_subset,
-              new_head, random_base, features]  # fmt: skip
-    return "".join(inspect.getsource(f) for f in (*shared, *funcs))
+# --- the shipped results ------------------------------------------------------------------------
 
 
-def _cache_path(name: str, recipe: dict, funcs: Sequence[Callable], ext: str) -> Path:
-    text = json.dumps(recipe, sort_keys=True, default=list) + _fingerprint(funcs)
-    return CACHE_DIR / f"{name}_{hashlib.sha256(text.encode()).hexdigest()[:16]}.{ext}"
+def shipped_transfer_sweep() -> dict[str, np.ndarray]:
+    """``transfer_sweep(source_cnn(), digit_task(TARGET_DIGITS), PER_CLASS, SEEDS)`` as shipped."""
+    found = json.loads(data.verified_path(SHIPPED[1]).read_text())
+    return {name: np.array(found[name]) for name in METHODS}
 
 
-def _cached(name: str, recipe: dict, funcs: Sequence[Callable], compute: Callable) -> Any:
-    """``compute()`` (JSON-able), once per recipe and code: later calls read build/cache."""
-    path = _cache_path(name, recipe, funcs, "json")
-    if path.is_file():
-        return json.loads(path.read_text())
-    result = compute()
-    _atomic_write(path, json.dumps(result).encode())
-    return result
+def shipped_cut_sweep() -> dict[tuple[str, str], np.ndarray]:
+    """``cut_sweep(source_cnn(), digit_task(TARGET_DIGITS), CUT_PER_CLASS, SEEDS)`` as shipped."""
+    found = json.loads(data.verified_path(SHIPPED[2]).read_text())
+    return {tuple(key.split("|")): np.array(accs) for key, accs in found.items()}
 
 
-def _state_hash(model: nn.Module) -> str:
-    digest = hashlib.sha256()
-    for name, tensor in model.state_dict().items():
-        digest.update(name.encode() + tensor.numpy().tobytes())
-    return digest.hexdigest()[:16]
+def rebuild_transfer_results(folder: Path = data.DATASETS_DIR) -> dict[str, str]:
+    """Train the source network, then run both sweeps on it as reloaded from ``folder``, one run
+    after the other; write the three SHIPPED files. -> {file name: sha256}, for MANIFEST.toml."""
+    weights, sweep, cuts = (Path(folder) / name for name in SHIPPED)
+    torch.save(train_source_cnn(seed=0).state_dict(), weights)
+    source = cnn.mnist_cnn(len(SOURCE_DIGITS))
+    source.load_state_dict(torch.load(weights, weights_only=True))
+    task = digit_task(TARGET_DIGITS)
+    table = transfer_sweep(source.eval(), task, PER_CLASS, SEEDS)
+    sweep.write_text(json.dumps({k: v.tolist() for k, v in table.items()}, indent=1) + "\n")
+    by_cut = cut_sweep(source, task, CUT_PER_CLASS, SEEDS)
+    cuts.write_text(
+        json.dumps({"|".join(k): v.tolist() for k, v in by_cut.items()}, indent=1) + "\n"
+    )
+    return {path.name: data.sha256(path) for path in (weights, sweep, cuts)}
 
 
-def _task_hash(task: Task) -> str:
-    digest = hashlib.sha256()
-    for tensor in vars(task).values():
-        digest.update(tensor.numpy().tobytes())
-    return digest.hexdigest()[:16]
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    """Write via a temporary file and a rename, so that parallel runs never read half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+if __name__ == "__main__":
+    if sys.argv[1:] != ["transfer-results"]:
+        sys.exit("usage: python -m course_lib.transfer_experiments transfer-results")
+    torch.set_num_threads(1)
+    for name, digest in rebuild_transfer_results().items():
+        path = data.DATASETS_DIR / name
+        print(f"datasets/{name}: sha256 = {digest!r}, bytes = {path.stat().st_size}")

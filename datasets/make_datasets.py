@@ -18,6 +18,14 @@ state_dict of ``course_lib.cnn.mnist_cnn()`` after ``course_lib.cnn.train_mnist_
 the training split of ``mnist_5k.npz``) and ``mnist_cnn_history.json`` (its learning curves).
 Rebuild both with ``make mnist-cnn`` (``python -m course_lib.cnn_experiments mnist-cnn``, about
 30 CPU seconds); it prints their sha256 and sizes for MANIFEST.toml.
+
+Lesson 10's three files are trained and measured the same way: ``transfer_source_cnn.pt`` (the
+state_dict of ``course_lib.cnn.mnist_cnn(5)`` after
+``course_lib.transfer_experiments.train_source_cnn(seed=0)`` on the digits 0-4),
+``transfer_sweep.json`` and ``transfer_cut_sweep.json`` (the test accuracies of
+``transfer_sweep`` and ``cut_sweep`` on the digits 5-9, run on that network). Rebuild them with
+``make transfer-results`` (``python -m course_lib.transfer_experiments transfer-results``, a few
+CPU minutes, one run after the other); it prints their sha256 and sizes for MANIFEST.toml.
 """
 
 import argparse

@@ -12,16 +12,20 @@ def test_trainable_count():
     trainable, frozen = ex.feature_extraction_counts()
     assert trainable == 3136 * 128 + 128 + 128 * 5 + 5 == 402_181
     assert frozen == 1 * 32 * 9 + 32 + 32 * 64 * 9 + 64 == 18_816
-    feedback = ex.check_trainable_count(402_181)
-    assert feedback.status == "correct" and "18,816" in feedback.message
+    head, base = ex.feature_extraction_counts(cut=ex.DENSE_CUT)
+    assert head == 128 * 5 + 5 == 645 and base == 18_816 + 402_181 - 645
+    feedback = ex.check_trainable_count(645)
+    assert feedback.status == "correct" and "420,352" in feedback.message
     assert ex.check_trainable_count(...).status == "unsolved"
-    everything = ex.check_trainable_count(trainable + frozen)
+    everything = ex.check_trainable_count(head + base)
     assert everything.status == "wrong" and "counts the frozen base too" in everything.message
-    no_bias = ex.check_trainable_count(3136 * 128 + 128 * 5)
+    no_bias = ex.check_trainable_count(128 * 5)
     assert no_bias.status == "wrong" and "also has one bias" in no_bias.message
+    other_cut = ex.check_trainable_count(402_181)
+    assert other_cut.status == "wrong" and "conv block 2" in other_cut.message
     other = ex.check_trainable_count(12)
     assert other.status == "wrong" and "count the head only" in other.message
-    assert ex.check_trainable_count(402_181.0).status == "wrong"
+    assert ex.check_trainable_count(645.0).status == "wrong"
 
 
 @pytest.fixture(scope="module")

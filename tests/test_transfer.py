@@ -218,14 +218,12 @@ def small_split(per_class: int = 3) -> data.Split:
 
 
 @pytest.fixture
-def quick(monkeypatch, tmp_path):
-    """Early stopping cut to two epochs and the cache in a temporary folder."""
+def quick(monkeypatch):
+    """Early stopping cut to two epochs."""
     short = experiments.fit_early_stopping
     monkeypatch.setattr(
         experiments, "fit_early_stopping", lambda *a, **k: short(*a, **{**k, "max_epochs": 2})
     )
-    monkeypatch.setattr(experiments, "CACHE_DIR", tmp_path)
-    return tmp_path
 
 
 def test_new_head_and_random_base_are_seeded_parts_of_mnist_cnn():
@@ -249,15 +247,14 @@ def test_train_from_scratch_with_and_without_shifts(quick):
     assert not torch.equal(plain[0].weight, shifted[0].weight)  # other batches, other weights
 
 
-def test_transfer_sweep_runs_every_method_and_caches(quick):
+def test_transfer_sweep_runs_every_method_and_repeats(quick):
     task = experiments.digit_task((5, 6), small_split())
     source = experiments.random_base(0)
     curves = experiments.transfer_sweep(source, task, (1, 2), (0,))
     assert set(curves) == set(experiments.METHODS)
     assert all(acc.shape == (2, 1) and ((acc >= 0) & (acc <= 1)).all() for acc in curves.values())
-    assert len(list(quick.glob("transfer_sweep_*.json"))) == 1
-    again = experiments.transfer_sweep(source, task, (1, 2), (0,))
-    assert all(np.array_equal(curves[k], again[k]) for k in curves)
+    again = experiments.sweep_runs(source, task, 2, seed=0)
+    assert all(again[k] == curves[k][1, 0] for k in curves)
 
 
 def test_cut_sweep_cuts_pretrained_and_random_bases(quick):
@@ -275,27 +272,52 @@ def test_greedy_comparison_starts_from_the_layers_and_from_random(quick):
     assert all(acc.shape == (2,) and ((acc >= 0) & (acc <= 1)).all() for acc in results[1].values())
 
 
-def test_cached_results_are_reused_and_keyed_by_the_recipe(tmp_path, monkeypatch):
-    monkeypatch.setattr(experiments, "CACHE_DIR", tmp_path)
-    calls = []
+def test_shipped_source_network_and_tables_load():
+    source = experiments.source_cnn()
+    assert not source.training and source[-1].out_features == len(experiments.SOURCE_DIGITS)
+    old_task = experiments.digit_task(experiments.SOURCE_DIGITS)
+    assert experiments.task_accuracy(source, old_task) > 0.95
+    shape = (len(experiments.PER_CLASS), len(experiments.SEEDS))
+    curves = experiments.shipped_transfer_sweep()
+    assert list(curves) == list(experiments.METHODS)
+    assert all(acc.shape == shape and ((acc > 0.2) & (acc <= 1)).all() for acc in curves.values())
+    cuts = experiments.shipped_cut_sweep()
+    assert set(cuts) == {(w, k) for w in experiments.CUTS for k in ("pretrained", "random")}
+    assert all(acc.shape == (len(experiments.SEEDS),) for acc in cuts.values())
 
-    def compute():
-        calls.append(1)
-        return {"a": [1.0, 2.0]}
 
-    first = experiments._cached("demo", {"n": 1}, [compute], compute)
-    again = experiments._cached("demo", {"n": 1}, [compute], compute)
-    other = experiments._cached("demo", {"n": 2}, [compute], compute)
-    assert first == again == other == {"a": [1.0, 2.0]} and len(calls) == 2
-    files = sorted(tmp_path.glob("demo_*.json"))
-    assert len(files) == 2 and json.loads(files[0].read_text()) == {"a": [1.0, 2.0]}
+def test_one_cell_of_the_shipped_table_is_reproduced():
+    """Seed 0 at one label per class, recomputed on the shipped source: within 4 points."""
+    task = experiments.digit_task(experiments.TARGET_DIGITS)
+    runs = experiments.sweep_runs(experiments.source_cnn(), task, per_class=1, seed=0)
+    shipped = experiments.shipped_transfer_sweep()
+    for name, accuracy in runs.items():
+        assert abs(accuracy - shipped[name][0, 0]) <= 0.04, name
 
 
 @pytest.mark.slow
-def test_source_cnn_cache_is_deterministic(tmp_path, monkeypatch):
-    """The cached source network is what a fresh training gives, bit for bit."""
-    cached = experiments.source_cnn()
-    monkeypatch.setattr(experiments, "CACHE_DIR", tmp_path)
-    fresh = experiments.source_cnn()
-    for (name, a), b in zip(cached.state_dict().items(), fresh.state_dict().values(), strict=True):
-        assert torch.equal(a, b), name
+def test_the_recipe_rebuilds_the_shipped_results(tmp_path, monkeypatch):
+    """`make transfer-results` on two seeds: the source network within a point of the shipped
+    one on the digits 0-4, every sweep's accuracy within 3 points of the shipped table."""
+    monkeypatch.setattr(experiments, "SEEDS", experiments.SEEDS[:2])
+    digests = experiments.rebuild_transfer_results(tmp_path)
+    assert set(digests) == set(experiments.SHIPPED)
+    source = experiments.cnn.mnist_cnn(len(experiments.SOURCE_DIGITS))
+    weights = tmp_path / experiments.SHIPPED[0]
+    source.load_state_dict(torch.load(weights, weights_only=True))
+    old_task = experiments.digit_task(experiments.SOURCE_DIGITS)
+    shipped_accuracy = experiments.task_accuracy(experiments.source_cnn(), old_task)
+    assert abs(experiments.task_accuracy(source, old_task) - shipped_accuracy) <= 0.01
+    curves = json.loads((tmp_path / experiments.SHIPPED[1]).read_text())
+    for name, acc in experiments.shipped_transfer_sweep().items():
+        np.testing.assert_allclose(curves[name], acc[:, :2], atol=0.03, err_msg=name)
+    cuts = json.loads((tmp_path / experiments.SHIPPED[2]).read_text())
+    for (where, kind), acc in experiments.shipped_cut_sweep().items():
+        np.testing.assert_allclose(cuts[f"{where}|{kind}"], acc[:2], atol=0.03)
+
+
+def test_first_of_the_rest():
+    assert experiments.first_of_the_rest([False, True, True]) == 1
+    assert experiments.first_of_the_rest([True, False, True]) == 2
+    assert experiments.first_of_the_rest([True, True]) == 0
+    assert experiments.first_of_the_rest([True, False]) == 2

@@ -15,28 +15,37 @@ CUT = 7
 """Where lesson 10 cuts ``cnn.mnist_cnn``: the base is its layers [0, 7)."""
 
 
-def feature_extraction_counts(classes: int = 5) -> tuple[int, int]:
-    """(trainable, frozen) parameter counts of lesson 10's feature extractor with ``classes``."""
-    model = transfer_model(cnn.mnist_cnn(classes), CUT, cnn.mnist_cnn(classes)[CUT:])
+def feature_extraction_counts(classes: int = 5, cut: int = CUT) -> tuple[int, int]:
+    """(trainable, frozen) parameter counts of lesson 10's feature extractor cut at ``cut``."""
+    model = transfer_model(cnn.mnist_cnn(classes), cut, cnn.mnist_cnn(classes)[cut:])
     trainable = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return trainable, sum(p.numel() for p in model.parameters()) - trainable
 
 
+DENSE_CUT = 10
+"""The cut "after the dense layer": the head is the last Linear(128, 5) alone."""
+
+
 @checker("`trainable_count`")
 def check_trainable_count(trainable_count: Any) -> Feedback:
-    """Exercise 1 (predict): how many numbers feature extraction trains (the head only)."""
-    trainable, frozen = feature_extraction_counts()
+    """Exercise 1 (predict): how many numbers feature extraction trains when cut after the dense
+    layer (the head is Linear(128, 5) alone)."""
+    trainable, frozen = feature_extraction_counts(cut=DENSE_CUT)
     if not isinstance(trainable_count, int | np.integer):
         return wrong(f"`trainable_count` should be a whole number, got {trainable_count!r}.")
     if trainable_count == trainable:
         return correct(
-            f"the head's {trainable:,} weights and biases; the frozen base has only {frozen:,}."
+            f"the head's {trainable:,} weights and biases; the frozen base holds {frozen:,}."
         )
     if trainable_count == trainable + frozen:
         return wrong("that counts the frozen base too: its parameters never change.")
-    if trainable_count == 3136 * 128 + 128 * 5:
+    if trainable_count == 128 * 5:
         return wrong("each Linear layer also has one bias per output.")
-    return wrong("count the head only: Linear(3136, 128) and Linear(128, 5), weights and biases.")
+    if trainable_count == feature_extraction_counts()[0]:
+        return wrong(
+            "that is the head of the cut after conv block 2; here the dense layer is frozen."
+        )
+    return wrong("count the head only: Linear(128, 5), its weights and biases.")
 
 
 @checker("`ae8`")
@@ -89,4 +98,4 @@ def check_shift(shift: Callable[..., Any]) -> Feedback:
                 return wrong("the images move the wrong way: positive dy is down, dx right.")
         if problem := value_problem(got, expected, f"shift(images, {dy}, {dx})"):
             return wrong(problem + ".")
-    return correct("a shifted copy of every labelled digit, for free: random shifts train on them.")
+    return correct("every labelled digit can now be shifted into new training images at no cost.")

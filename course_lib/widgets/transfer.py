@@ -1,7 +1,6 @@
 """Lesson 10 demos: test accuracy against the number of labels for each way to start, and a
 denoising autoencoder at any noise level."""
 
-import textwrap
 from collections.abc import Mapping, Sequence
 
 import ipywidgets as widgets
@@ -33,8 +32,9 @@ def draw_label_curves(
     classes: int = 5,
     control: str | None = None,
 ) -> str:
-    """Accuracy curves (mean over seeds, band = lowest..highest seed) up to ``selected`` labels
-    per class, faded beyond it, and every seed's accuracy at ``selected`` on the right.
+    """Accuracy curves (mean over seeds, band = mean ± standard deviation) up to ``selected``
+    labels per class, faded beyond it, and every seed's accuracy at ``selected`` on the right.
+    Hollow markers of different shapes and sizes keep coinciding methods visible.
 
     results: method -> (len(per_class), seeds) accuracies. Returns a one-line summary.
     """
@@ -55,11 +55,11 @@ def draw_label_curves(
         acc, style = np.asarray(acc), styles[name]
         mean = acc.mean(axis=1)
         left.plot(per_class, mean, alpha=0.25, **style)
-        left.plot(per_class[: k + 1], mean[: k + 1], marker="o", label=name, **style)
-        left.fill_between(
-            per_class[: k + 1], acc.min(axis=1)[: k + 1], acc.max(axis=1)[: k + 1],
-            color=style["color"], alpha=0.12,
-        )  # fmt: skip
+        marker = {"marker": "osD^v"[m % 5], "markersize": 10 - 1.2 * m, "fillstyle": "none"}
+        left.plot(per_class[: k + 1], mean[: k + 1], label=name, **marker, **style)
+        low, high = mean - acc.std(axis=1), mean + acc.std(axis=1)
+        left.fill_between(per_class[: k + 1], low[: k + 1], high[: k + 1], color=style["color"],
+                          alpha=0.12)  # fmt: skip
         right.scatter(np.full(acc.shape[1], m), acc[k], color=style["color"], zorder=3, s=22)
         right.plot([m - 0.3, m + 0.3], [mean[k]] * 2, color=style["color"], linewidth=3)
         parts.append(f"{name} {mean[k]:.0%}")
@@ -70,9 +70,10 @@ def draw_label_curves(
     left.set_ylabel("test accuracy (digits 5-9)")
     left.set_ylim(0.3, 1.0)
     left.legend(fontsize=8, loc="lower right")
-    right.set_xticks(range(len(results)), [textwrap.fill(n, 10) for n in results], fontsize=7)
+    right.set_xticks([])
+    right.set_xlabel("methods, coloured as on the left")
     right.set_ylim(0.3, 1.0)
-    right.set_title(f"{selected * classes} labels: every seed", fontsize=10)
+    right.set_title(f"{selected} per class ({selected * classes} labels): every seed", fontsize=10)
     fig.tight_layout()
     return (
         f"{selected} label{'' if selected == 1 else 's'} per class ({selected * classes} in all), "
