@@ -297,8 +297,9 @@ def test_one_cell_of_the_shipped_table_is_reproduced():
 
 @pytest.mark.slow
 def test_the_recipe_rebuilds_the_shipped_results(tmp_path, monkeypatch):
-    """`make transfer-results` on two seeds: the source network within a point of the shipped
-    one on the digits 0-4, every sweep's accuracy within 3 points of the shipped table."""
+    """`make transfer-results` on two seeds (train_source_cnn, then both sweeps): the source
+    network within a point of the shipped one on the digits 0-4, every sweep's accuracy within
+    3 points of the shipped table."""
     monkeypatch.setattr(experiments, "SEEDS", experiments.SEEDS[:2])
     digests = experiments.rebuild_transfer_results(tmp_path)
     assert set(digests) == set(experiments.SHIPPED)
