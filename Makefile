@@ -27,7 +27,8 @@ NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.
 AVX2 := ATEN_CPU_CAPABILITY=avx2 MKL_ENABLE_INSTRUCTIONS=AVX2 ONEDNN_MAX_CPU_ISA=AVX2
 
 .PHONY: install lab test unit slow course bench bench-test slides student instructor practice live grade \
-	glossary site style heights lint format clean mnist-cnn dcgan interpret-networks
+	glossary site style heights lint format clean mnist-cnn dcgan interpret-networks \
+	transfer-results
 
 install: $(STAMP)
 
@@ -105,6 +106,11 @@ mnist-cnn: $(STAMP)
 # trained digit CNN) and prints the sha256 and bytes of their .pt files for datasets/MANIFEST.toml.
 interpret-networks: $(STAMP)
 	$(PY) -m course_lib.interpret_experiments networks
+
+# Retrains lesson 10's source network (digits 0-4) and reruns its two sweeps, one run after the
+# other (minutes), then prints the sha256 and bytes of the three files for datasets/MANIFEST.toml.
+transfer-results: $(STAMP)
+	$(PY) -m course_lib.transfer_experiments transfer-results
 
 style: $(STAMP)
 	$(PY) -m course_lib.build style $(NB)

@@ -155,6 +155,20 @@ MISTAKES: dict[str, str] = {
     "pre-activations Z_j, which the backward pass needs for g'(Z_j).",
     "course_lib.backprop.prop_backward": "using W_j instead of its transpose to send the error "
     "back, or updating dh before computing dW_j with the old one.",
+    "course_lib.transfer.AutoEncoder": "ending the decoder without the sigmoid, so that the "
+    "reconstruction leaves [0, 1], or not reshaping its 784 outputs back to (n, 1, 28, 28).",
+    "course_lib.transfer.corrupt": "adding the noise to the target too, so that the network "
+    "learns to copy the noise instead of removing it.",
+    "course_lib.transfer.fit_early_stopping": "keeping the last epoch's weights instead of "
+    "putting the best ones back, or making a new optimiser every epoch, which resets Adam.",
+    "course_lib.transfer.greedy_pretrain": "training every layer on the raw pixels instead of on "
+    "the output of the frozen layers below it.",
+    "course_lib.transfer.stacked_classifier": "putting the pretrained layers themselves into the "
+    "classifier instead of copies, so that training it changes them everywhere.",
+    "course_lib.transfer.transfer_model": "freezing the source network itself instead of a copy, "
+    "so that every later use of the source finds it frozen.",
+    "course_lib.transfer.fine_tuning_groups": "leaving requires_grad False on the base, so that "
+    "its small learning rate never moves a weight.",
     "course_lib.rnn.rnn_step": "applying tanh to W_hh h_prev alone and adding W_xh x after it, "
     "or W_hh.T where W_hh acts on h_prev.",
     "course_lib.rnn.rnn_forward": "appending h before updating it, so hs[t] is h_{t-1}, or "

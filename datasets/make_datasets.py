@@ -27,6 +27,14 @@ Lesson 09's two networks are trained the same way: ``canvas_cnn.pt`` (the state_
 after one epoch of FGSM adversarial training). Rebuild both with ``make interpret-networks``
 (``python -m course_lib.interpret_experiments networks``, about 40 CPU seconds); it prints their
 sha256 and sizes for MANIFEST.toml.
+
+Lesson 10's three files are trained and measured the same way: ``transfer_source_cnn.pt`` (the
+state_dict of ``course_lib.cnn.mnist_cnn(5)`` after
+``course_lib.transfer_experiments.train_source_cnn(seed=0)`` on the digits 0-4),
+``transfer_sweep.json`` and ``transfer_cut_sweep.json`` (the test accuracies of
+``transfer_sweep`` and ``cut_sweep`` on the digits 5-9, run on that network). Rebuild them with
+``make transfer-results`` (``python -m course_lib.transfer_experiments transfer-results``, a few
+CPU minutes, one run after the other); it prints their sha256 and sizes for MANIFEST.toml.
 """
 
 import argparse
