@@ -11,8 +11,6 @@ backward, and the receptive field of a stack. In PyTorch: ``mnist_cnn``, the cou
 ``make mnist-cnn``), the same weights on every CPU. LeNet-5 to ResNet: ``cnn_architectures``.
 """
 
-import hashlib
-import io
 import json
 import os
 from collections.abc import Sequence
@@ -314,83 +312,3 @@ def mnist_cnn_history(seed: int = 0) -> dict[str, list[float]]:
     'val_loss' and 'val_acc' (the validation digits), as ``training.fit`` returned them."""
     _check_shipped_seed(seed)
     return json.loads(data.verified_path(MNIST_CNN_FILES[1]).read_text())
-
-
-def _sha256(*paths: Path) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    """Write via a temporary file and rename, so parallel lessons never read half a file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
-
-
-# ---------------------------------------------------------------------------------------------
-# The 8x8 digit classifiers: still used by lessons 07, 09 and 10 until they move to 28x28
-# ---------------------------------------------------------------------------------------------
-
-DIGIT_CNN_EPOCHS = 30
-
-
-def digit_tensors(digits: data.Digits):
-    """Digits as torch tensors: images (n, 1, 8, 8) float32, labels (n,) int64."""
-    return torch.from_numpy(digits.images[:, None]).float(), torch.from_numpy(digits.labels).long()
-
-
-def digit_cnn(classes: int = 10):
-    """The course's small CNN for 8x8 digits: two 3x3 conv + max-pool blocks, then two dense layers.
-
-    Input (n, 1, 8, 8) -> logits (n, classes). Shapes: 8x8x1 -> 8x8x16 -> 4x4x16 -> 4x4x32
-    -> 2x2x32 -> 128 -> 64 -> classes.
-    """
-    return nn.Sequential(
-        nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-        nn.Flatten(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, classes),
-    )  # fmt: skip
-
-
-def digit_mlp(hidden: int = 183, classes: int = 10):
-    """A one-hidden-layer MLP on the flattened 8x8 digits: (n, 1, 8, 8) -> logits (n, classes).
-
-    hidden=183 gives 13,735 parameters, about as many as ``digit_cnn`` (13,706).
-    """
-    if hidden < 1:
-        raise ValueError(f"hidden must be >= 1, got {hidden!r}")
-    return nn.Sequential(nn.Flatten(), nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, classes))
-
-
-def pretrained_digit_cnn(digit_classes: Sequence[int] = tuple(range(10)), seed: int = 0):
-    """The digit CNN trained on the training split of the given digit classes (cached).
-
-    digit_classes: which digits to train on (lesson 10 uses 0-4); the network's outputs are
-    ordered as ``digit_classes``. Returns the model in eval mode.
-    """
-    classes = sorted(set(int(c) for c in digit_classes))
-    if not classes or classes[0] < 0 or classes[-1] > 9:
-        raise ValueError(f"digit_classes must be digits 0..9, got {list(digit_classes)}")
-    model = digit_cnn(len(classes))
-    name = f"digit_cnn_{''.join(map(str, classes))}_seed{seed}_e{DIGIT_CNN_EPOCHS}"
-    path, digest = CACHE_DIR / f"{name}.pt", CACHE_DIR / f"{name}.sha256"
-    if path.is_file() and digest.is_file() and _sha256(path) == digest.read_text().strip():
-        model.load_state_dict(torch.load(path, weights_only=True))
-        return model.eval()
-    train, _ = data.digits_split()
-    keep = np.isin(train.labels, classes)
-    x, y = digit_tensors(
-        data.Digits(train.images[keep], np.searchsorted(classes, train.labels[keep]))
-    )
-    torch.manual_seed(seed)
-    model = digit_cnn(len(classes))
-    training.fit(model, x, y, epochs=DIGIT_CNN_EPOCHS, batch_size=32, lr=2e-3, seed=seed)
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    _atomic_write(path, buffer.getvalue())
-    _atomic_write(digest, _sha256(path).encode())
-    return model.eval()

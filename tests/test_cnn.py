@@ -198,8 +198,6 @@ PARAMETER_COUNTS = {  # builder, input, parameters, output shape, weight layers
     "resnet34": (lambda: arch.resnet(34), (3, 224, 224), 21_797_672, (1000,), 34),
     "mnist_cnn": (cnn.mnist_cnn, (1, 28, 28), 421_642, (10,), 4),
     "depth_net-20": (lambda: arch.depth_net(20, True), (1, 14, 14), 24_022, (10,), 20),
-    "digit_cnn": (cnn.digit_cnn, (1, 8, 8), 13_706, (10,), 4),
-    "digit_mlp": (cnn.digit_mlp, (1, 8, 8), 13_735, (10,), 2),
 }
 
 
@@ -262,8 +260,6 @@ def test_builders_reject_bad_arguments():
         arch.resnet(50)
     with pytest.raises(ValueError, match="groups must be 1 or 2, got 3"):
         arch.alexnet(groups=3)
-    with pytest.raises(ValueError, match="hidden must be >= 1, got 0"):
-        cnn.digit_mlp(0)
 
 
 def test_basic_block_adds_its_input_or_projects_it():
@@ -293,21 +289,6 @@ def test_depth_net_plain_and_residual_differ_only_in_shortcuts():
 def test_mnist_tensors_shapes():
     x, y = cnn.mnist_tensors(data.mnist_split().val)
     assert x.shape == (500, 1, 28, 28) and x.dtype == torch.float32 and y.dtype == torch.int64
-
-
-def test_digit_tensors_shapes():
-    x, y = cnn.digit_tensors(data.digits_split()[1])
-    assert x.shape == (359, 1, 8, 8) and x.dtype == torch.float32 and y.dtype == torch.int64
-
-
-def test_pretrained_digit_cnn_is_cached_and_accurate():
-    model = cnn.pretrained_digit_cnn()
-    x, y = cnn.digit_tensors(data.digits_split()[1])
-    with torch.no_grad():
-        acc = float((model(x).argmax(1) == y).float().mean())
-    assert acc >= 0.98
-    with pytest.raises(ValueError, match=r"digit_classes must be digits 0\.\.9"):
-        cnn.pretrained_digit_cnn([10])
 
 
 def test_random_conv_and_pool_configurations_match_torch():
