@@ -87,7 +87,7 @@ def test_build_reads_each_recipe_from_one_measurement(monkeypatch):
     monkeypatch.setattr(experiments, "recipe_seconds", fake)
     assert build.style_recipe_seconds("lesson") == 1.5
     assert build.style_recipe_seconds("tutorial") == 7.0
-    assert calls == [(256, 20), (256, 20)]
+    assert calls == [(256, 300), (256, 300)]
 
 
 def test_adam_sweep_is_computed_once_then_read_from_the_cache(monkeypatch, tmp_path):
