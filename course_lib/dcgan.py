@@ -5,7 +5,6 @@ same text and the helpers that turn latent vectors into pictures and judge them.
 trained DCGAN ships in ``datasets/``; ``gan_experiments`` trains and loads it.
 """
 
-import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -135,12 +134,15 @@ def transposed_conv_coverage(kernel: int, stride: int, size: int = 6) -> np.ndar
     return out[crop:-crop, crop:-crop].numpy().astype(int)
 
 
-def confident_pair(probs: np.ndarray, threshold: float = 0.99) -> tuple[int, int]:
-    """Indices (i, j) of two samples the judge reads with confidence above ``threshold`` as
-    different digits: the first such sample, then the first of another class. probs: (n, 10)."""
-    sure = np.flatnonzero(probs.max(axis=1) > threshold)
-    classes = probs.argmax(axis=1)
-    for i, j in itertools.combinations(sure, 2):
-        if classes[i] != classes[j]:
-            return int(i), int(j)
-    raise ValueError(f"probs must hold two confident samples of different classes, got {len(sure)}")
+def confident_pair(
+    probs: np.ndarray, digits: tuple[int, int], threshold: float = 0.99
+) -> tuple[int, int]:
+    """Indices (i, j): the first sample the judge reads as ``digits[0]`` and the first it reads
+    as ``digits[1]``, each with confidence above ``threshold``. probs: (n, 10)."""
+    found = []
+    for digit in digits:
+        sure = np.flatnonzero((probs.argmax(axis=1) == digit) & (probs.max(axis=1) > threshold))
+        if len(sure) == 0:
+            raise ValueError(f"probs must hold a {digit} read above {threshold}, got none")
+        found.append(int(sure[0]))
+    return found[0], found[1]

@@ -94,23 +94,14 @@ def ring_grid(ring: Ring = RING, resolution: int = 60) -> np.ndarray:
 
 
 # ------------------------------------------------------------------------ the game (numpy)
-def _check_densities(p_data: np.ndarray, p_g: np.ndarray) -> None:
-    if p_data.shape != p_g.shape:
-        raise ValueError(f"p_data and p_g must have equal shapes, got {p_data.shape}, {p_g.shape}")
-    if np.any(p_data < 0) or np.any(p_g < 0) or np.any(p_data + p_g == 0):
-        raise ValueError("densities must be >= 0 and not both 0 at a point")
-
-
 def optimal_discriminator(p_data: np.ndarray, p_g: np.ndarray) -> np.ndarray:
     """D*(x) = p_data(x) / (p_data(x) + p_g(x)) for densities of any one shape (...,) -> (...,)."""
     p_data, p_g = np.asarray(p_data, dtype=float), np.asarray(p_g, dtype=float)
-    _check_densities(p_data, p_g)
+    if p_data.shape != p_g.shape:
+        raise ValueError(f"p_data, p_g must have equal shapes, got {p_data.shape}, {p_g.shape}")
+    if np.any(p_data < 0) or np.any(p_g < 0) or np.any(p_data + p_g == 0):
+        raise ValueError("densities must be >= 0 and not both 0 at a point")
     return p_data / (p_data + p_g)
-
-
-def _check_probabilities(d: np.ndarray) -> None:
-    if np.any(d <= 0) or np.any(d >= 1):
-        raise ValueError(f"d_fake must lie strictly between 0 and 1, got [{d.min()}, {d.max()}]")
 
 
 def generator_losses(d_fake: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarray]]:
@@ -120,7 +111,8 @@ def generator_losses(d_fake: np.ndarray) -> dict[str, tuple[np.ndarray, np.ndarr
     'saturating' log(1 - D) with slope -D; 'non-saturating' -log D with slope D - 1.
     """
     d = np.asarray(d_fake, dtype=float)
-    _check_probabilities(d)
+    if np.any(d <= 0) or np.any(d >= 1):
+        raise ValueError(f"d_fake must lie strictly in (0, 1), got [{d.min()}, {d.max()}]")
     return {"saturating": (np.log1p(-d), -d), "non-saturating": (-np.log(d), d - 1)}
 
 
@@ -184,7 +176,7 @@ def gan_step(
     opt_d.step()
     loss_g = generator_loss(discriminator(fake))  # the updated D judges the same fakes
     opt_g.zero_grad()
-    loss_g.sum().backward()
+    loss_g.sum().backward()  # also fills D's .grad: opt_d.zero_grad() clears it next round
     opt_g.step()
     return {"D": loss_d.detach(), "G": loss_g.detach(),
             "D(x)": real_logits.detach().sigmoid().mean(dim=(-2, -1)),

@@ -3,7 +3,7 @@
 - ``train_ring_gan``: several ring GANs at once (one ``StackedMLP`` copy per config), with
   snapshots of the samples and of D, the per-step curves and the final scores;
 - ``train_dcgan``: the digit DCGAN of ``course_lib.dcgan``, with its curves and image snapshots;
-- ``build_shipped_generator``: the long DCGAN run whose generator ships in ``datasets/``
+- ``build_shipped_dcgan``: the long DCGAN run whose generator ships in ``datasets/``
   (``make dcgan``; the slow test retrains it).
 """
 
@@ -199,6 +199,12 @@ class DigitRun:
     curves: dict[str, np.ndarray] = field(repr=False)
 
 
+def snapshot_latents(count: int = 16) -> torch.Tensor:
+    """The fixed latent vectors (count, LATENT_DIM) whose images ``train_dcgan`` keeps (drawn
+    from their own torch generator with its default seed, so training's draws stay the same)."""
+    return torch.randn(count, dcgan.LATENT_DIM, generator=torch.Generator())
+
+
 def train_dcgan(
     images: np.ndarray,
     *,
@@ -229,7 +235,7 @@ def train_dcgan(
     opt_d = torch.optim.Adam(discriminator.parameters(), lr_d, (0.5, 0.999))
     factor = lambda t: learning_rate_factor(t, steps, decay_from)  # noqa: E731
     schedules = [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in (opt_g, opt_d)]
-    fixed_z = torch.randn(snapshot_count, generator.latent_dim, generator=torch.Generator())
+    fixed_z = snapshot_latents(snapshot_count)
     snapshots, curves = [], {name: [] for name in CURVES}
     for step in range(steps + 1):
         if step in snapshot_steps:
@@ -278,7 +284,8 @@ def build_shipped_dcgan(path: Path | None = None, **changes) -> DigitRun:
 
 def load_dcgan(path: Path | None = None) -> DigitRun:
     """The DCGAN that ``build_shipped_dcgan`` saved: by default the checksummed file in
-    ``datasets/``. Networks in eval mode, curves as float64 arrays."""
+    ``datasets/``. Networks in eval mode, curves as float64 arrays; the snapshots end with the
+    final generator's images."""
     saved = torch.load(path or data.verified_path(dcgan.SHIPPED), weights_only=True)
     generator = dcgan.Generator()
     generator.load_state_dict(saved["generator"])
@@ -286,4 +293,7 @@ def load_dcgan(path: Path | None = None) -> DigitRun:
     discriminator.load_state_dict(saved["discriminator"])
     curves = {name: values.double().numpy() for name, values in saved["curves"].items()}
     snapshots = [(step, images.numpy()) for step, images in saved["snapshots"]]
+    if snapshots[-1][0] < saved["recipe"]["steps"]:  # the final generator on the same latents
+        latents = snapshot_latents(len(snapshots[0][1]))
+        snapshots.append((saved["recipe"]["steps"], dcgan.generate(generator, latents)))
     return DigitRun(generator.eval(), discriminator.eval(), snapshots, curves)

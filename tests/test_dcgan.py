@@ -55,13 +55,14 @@ def test_judge_digits_confidence_and_counts():
         dcgan.judge_digits(np.zeros((3, 784)), FixedJudge())
 
 
-def test_confident_pair_finds_two_classes():
-    probs = np.full((4, 10), 0.001)
-    probs[0, 3] = probs[1, 3] = probs[3, 7] = 0.991  # 0 and 1 read 3, sample 3 reads 7
-    probs[2, 5] = 0.5  # unsure
-    assert dcgan.confident_pair(probs) == (0, 3)
-    with pytest.raises(ValueError, match="two confident samples of different classes, got 2"):
-        dcgan.confident_pair(probs[:3])  # two confident ones, both read 3
+def test_confident_pair_finds_the_first_confident_sample_of_each_digit():
+    probs = np.full((5, 10), 0.001)
+    probs[0, 3] = probs[1, 7] = probs[3, 7] = probs[4, 3] = 0.991
+    probs[2, 7] = 0.5  # unsure
+    assert dcgan.confident_pair(probs, digits=(7, 3)) == (1, 0)
+    assert dcgan.confident_pair(probs, digits=(3, 7)) == (0, 1)
+    with pytest.raises(ValueError, match=r"a 5 read above 0\.99, got none"):
+        dcgan.confident_pair(probs, digits=(3, 5))
 
 
 def test_montage_lays_images_out_in_rows():
@@ -98,5 +99,5 @@ def test_the_shipped_dcgan_draws_every_digit_and_half_of_them_confidently():
     assert judged.confident >= 0.45 and (judged.counts > 0).all()
     steps = gan_experiments.SHIPPED_RECIPE["steps"]
     assert all(len(values) == steps for values in run.curves.values())
-    assert [step for step, _ in run.snapshots] == list(gan_experiments.SHIPPED_SNAPSHOTS)
+    assert [step for step, _ in run.snapshots] == [*gan_experiments.SHIPPED_SNAPSHOTS, steps]
     assert data.manifest()[dcgan.SHIPPED].bytes < 4_000_000

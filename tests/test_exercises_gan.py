@@ -17,16 +17,19 @@ def test_optimal_d_checker():
 
 
 def test_kernel_checker():
-    assert ex.check_kernel(6).status == "correct"
-    assert ex.check_kernel(9).status == "correct"
-    assert ex.check_kernel(...).status == "unsolved"
-    uneven = ex.check_kernel(5)
+    assert ex.check_kernel(6, 4).status == "correct"
+    assert ex.check_kernel(9, 9).status == "correct"
+    assert ex.check_kernel(..., ...).status == "unsolved"
+    assert ex.check_kernel(6, ...).status == "unsolved"
+    miscounted = ex.check_kernel(6, 2)
+    assert miscounted.status == "wrong" and "count 2 is not" in miscounted.message
+    uneven = ex.check_kernel(5, 4)
     assert uneven.status == "wrong"
     assert "1 and others 4 times: still a checkerboard" in uneven.message
-    too_small = ex.check_kernel(3)  # even (no overlap at all), but not larger than 4
+    too_small = ex.check_kernel(3, 1)  # even (no overlap at all), but not larger than 4
     assert too_small.status == "wrong" and "larger than 4" in too_small.message
-    assert ex.check_kernel(7).status == "wrong"
-    assert "positive whole number" in ex.check_kernel(2.5).message
+    assert ex.check_kernel(7, 4).status == "wrong"
+    assert "positive whole number" in ex.check_kernel(2.5, 4).message
 
 
 def solution(points, centres, std):

@@ -83,7 +83,7 @@ def test_generator_losses_values_and_slopes_match_finite_differences():
         up = gan.generator_losses(1 / (1 + np.exp(-(logit + eps))))[name][0]
         down = gan.generator_losses(1 / (1 + np.exp(-(logit - eps))))[name][0]
         np.testing.assert_allclose((up - down) / (2 * eps), slope, rtol=1e-5)
-    with pytest.raises(ValueError, match=r"strictly between 0 and 1, got \[0.0, 0.0\]"):
+    with pytest.raises(ValueError, match=r"strictly in \(0, 1\), got \[0.0, 0.0\]"):
         gan.generator_losses([0.0])
 
 

@@ -74,7 +74,10 @@ def test_build_and_load_a_short_dcgan(tmp_path):
     np.testing.assert_array_equal(
         dcgan.generate(loaded.generator, z), dcgan.generate(run.generator, z)
     )
-    assert [s for s, _ in loaded.snapshots] == [0]  # the other snapshot steps lie beyond step 3
+    # the other snapshot steps lie beyond step 3; loading adds the final generator's images
+    assert [s for s, _ in loaded.snapshots] == [0, 3]
+    final = dcgan.generate(run.generator, gan_experiments.snapshot_latents())
+    np.testing.assert_array_equal(loaded.snapshots[-1][1], final)
     np.testing.assert_allclose(loaded.curves["D"], run.curves["D"], rtol=1e-6)
 
 

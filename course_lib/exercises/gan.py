@@ -26,10 +26,10 @@ def check_optimal_d(d_star) -> Feedback:
 KERNEL_STRIDE, KERNEL_BEFORE = 3, 4  # exercise 2: a stride-3 transposed convolution, kernel 4
 
 
-@checker("`kernel`")
-def check_kernel(kernel) -> Feedback:
+@checker("`kernel` and `count`")
+def check_kernel(kernel, count) -> Feedback:
     """Exercise 2: a kernel larger than KERNEL_BEFORE with which a transposed convolution of
-    stride KERNEL_STRIDE writes every output pixel equally often."""
+    stride KERNEL_STRIDE writes every output pixel equally often, and how often (``count``)."""
     if not isinstance(kernel, int | np.integer) or kernel < 1:
         return wrong(f"kernel should be a positive whole number, got {kernel!r}.")
     if kernel <= KERNEL_BEFORE:
@@ -40,9 +40,14 @@ def check_kernel(kernel) -> Feedback:
             f"kernel {kernel} with stride {KERNEL_STRIDE} writes some output pixels "
             f"{coverage.min()} and others {coverage.max()} times: still a checkerboard."
         )
+    if count != coverage.min():
+        return wrong(
+            f"kernel {kernel} is right, but count {count!r} is not: along each axis "
+            f"{kernel} / {KERNEL_STRIDE} patches cover a pixel, and the image has two axes."
+        )
     return correct(
         f"kernel {kernel} is a multiple of the stride {KERNEL_STRIDE}: every output pixel is "
-        f"written {coverage.min()} times."
+        f"written ({kernel} / {KERNEL_STRIDE})^2 = {coverage.min()} times."
     )
 
 
