@@ -51,7 +51,7 @@ collapsed in JupyterLab, skipped by the slides, dropped from the student edition
 SAVE_MARK = re.compile(r"^# @save (course_lib\.\w+)[ \t]*$")
 """First line of a cell whose definitions are also, word for word, in that course_lib module."""
 HOUSE_STYLE = ("00", "01", "02", "03", "04", "05", "06", "07", "08", "09", "10")
-"""Lessons written in the house style (CONTRIBUTING.md): every lesson, so far."""
+"""Lessons written in the house style (CONTRIBUTING.md): all of them."""
 MAX_ASSERT_SHARE = 0.10
 
 
