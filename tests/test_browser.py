@@ -4,18 +4,20 @@
    enough slides, every equation rendered; in house-style lessons no slide is taller than the
    1280x720 frame.
 2. Every lesson's practice edition (the student edition with every `# @save` cell left blank),
-   opened in a real JupyterLab and run down to its first live demo with a slider: no cell
-   errs, every `%%practice` check on the way says "not yet solved" (the lesson runs on with the
-   library's functions); then the slider is moved and the demo's picture must change. (nbval
-   runs every lesson to its end twice, and tests/test_editions.py runs every check empty and
-   filled; tests/test_widgets_*.py move every control of every demo.) A function typed into a
-   blank passes its check. Every lesson's live-coding edition presents in RISE. Screenshots go
+   opened in a real JupyterLab and run down to its first live demo with a slider (every blank
+   and check on the way, and the other cells they and the demo need: tests/needed_cells.py):
+   no cell errs, every `%%practice` check on the way says "not yet solved" (the lesson runs on
+   with the library's functions); then the slider is moved and the demo's picture must change.
+   (nbval runs every lesson to its end twice, and tests/test_editions.py runs every check empty
+   and filled; tests/test_widgets_*.py move every control of every demo.) A function typed into
+   a blank passes its check. Every lesson's live-coding edition presents in RISE. Screenshots go
    to build/screenshots/.
 
 Without Chromium these tests skip (install it: `apt-get install chromium`); under CI they must
 run, and .ci/run installs it.
 """
 
+import copy
 import json
 import os
 import socket
@@ -27,6 +29,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from needed_cells import needed
 
 from course_lib import build, editions
 
@@ -35,6 +38,9 @@ SCREENSHOTS = build.BUILD / "screenshots"
 MIN_SLIDES = 8
 RUN_ALL_TIMEOUT_MS = 300_000
 MIN_RISE_SLIDES = 5
+KERNEL_IDLE = (
+    "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status === 'idle'"
+)
 pytestmark = pytest.mark.browser
 
 if CHROMIUM is None:
@@ -113,12 +119,18 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def jupyterlab(tmp_path_factory):
-    """A JupyterLab server on a free port, serving the practice and the live edition of every
-    lesson in practice/ and live/."""
+def lab_root(tmp_path_factory) -> Path:
+    """A folder with the practice and the live edition of every lesson in practice/ and live/."""
     root = tmp_path_factory.mktemp("lab")
     for kind in ("practice", "live"):
         editions.write_editions(build.lessons(), kind, root / kind)
+    return root
+
+
+@pytest.fixture(scope="module")
+def jupyterlab(lab_root):
+    """A JupyterLab server on a free port, serving ``lab_root``."""
+    root = lab_root
     port = free_port()
     command = [
         sys.executable, "-m", "jupyter", "lab", "--no-browser", f"--port={port}",
@@ -184,8 +196,7 @@ def test_first_open_shows_no_notification(lab_page, jupyterlab):
     environment's overrides.json (``make install`` writes it) switches both off."""
     page = lab_page
     page.goto(f"{jupyterlab}/lab/tree/practice/{build.lessons()[0].name}?reset")
-    kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-    page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     page.wait_for_timeout(5_000)  # the news question appears a moment after start-up
     page.screenshot(path=SCREENSHOTS / "first_open.png")
     toasts = page.locator(".Toastify__toast")
@@ -198,14 +209,24 @@ def test_first_open_shows_no_notification(lab_page, jupyterlab):
     assert defaults["checkForUpdates"]["default"] is False, defaults["checkForUpdates"]
 
 
-def demo_cells(lesson: Path) -> list[int]:
-    """Indices, in the practice edition of ``lesson``, of the cells whose committed output is a
-    widget (a live demo), in order."""
+def demo_cells(edition: nbformat.NotebookNode, lesson: Path) -> list[int]:
+    """Indices, in ``edition`` (the practice edition of ``lesson``), of the cells whose
+    committed output in the lesson is a widget (a live demo), in order."""
     shown = {c.source for c in nbformat.read(lesson, as_version=4).cells
              if any("application/vnd.jupyter.widget-view+json" in o.get("data", {})
                     for o in c.get("outputs", []))}  # fmt: skip
-    cells = editions.make_edition(lesson, "practice").cells
-    return [k for k, c in enumerate(cells) if c.cell_type == "code" and c.source in shown]
+    return [k for k, c in enumerate(edition.cells) if c.cell_type == "code" and c.source in shown]
+
+
+def up_to_the_demo(edition: nbformat.NotebookNode, demo: int) -> nbformat.NotebookNode:
+    """``edition`` down to cell ``demo``, keeping every blank and check on the way and the other
+    cells that they and the demo need (tests/needed_cells.py)."""
+    practice = {"practice-blank", "practice-check"}
+    tagged = [k for k, c in enumerate(edition.cells[:demo])
+              if practice & set(c.metadata.get("tags", []))]  # fmt: skip
+    pruned = copy.deepcopy(edition)
+    pruned.cells = [edition.cells[k] for k in needed(edition, [*tagged, demo])]
+    return pruned
 
 
 def slider_demo(page):
@@ -218,33 +239,29 @@ def slider_demo(page):
 
 
 @pytest.mark.parametrize("lesson", [p.name for p in build.lessons()])
-def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, lesson):
+def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, lab_root, lesson):
     page = lab_page
-    page.goto(f"{jupyterlab}/lab/tree/practice/{lesson}?reset")
-    kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-    page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
-    page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
-    page.wait_for_function(f"() => ({NOTEBOOK_STATE})().pending > 0")
+    edition = editions.make_edition(build.NOTEBOOKS / lesson, "practice")
     demo, handle = None, None
-    for index in demo_cells(build.NOTEBOOKS / lesson):
-        page.evaluate(
-            f"window.jupyterapp.shell.currentWidget.content.activeCellIndex = {index + 1}"
-        )
-        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-above')")
-        limit = index + 1
+    for index in demo_cells(edition, build.NOTEBOOKS / lesson):
+        name = f"{Path(lesson).stem}_to_{index}.ipynb"
+        nbformat.write(up_to_the_demo(edition, index), lab_root / "practice" / name)
+        page.goto(f"{jupyterlab}/lab/tree/practice/{name}?reset")
+        page.wait_for_function(KERNEL_IDLE, timeout=120_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         finished = (f"() => (s => (s.done && s.kernel === 'idle') || s.errors > 0)"
-                    f"(({NOTEBOOK_STATE})({limit}))")  # fmt: skip
+                    f"(({NOTEBOOK_STATE})())")  # fmt: skip
         try:
             page.wait_for_function(finished, timeout=RUN_ALL_TIMEOUT_MS, polling=500)
         except PlaywrightTimeout:
             page.screenshot(path=SCREENSHOTS / f"{Path(lesson).stem}_timeout.png")
-            pytest.fail(
-                f"{lesson}: cells up to {index} did not finish: {page.evaluate(NOTEBOOK_STATE)}"
-            )
-        state = page.evaluate(f"({NOTEBOOK_STATE})({limit})")
-        assert state["errors"] == 0, f"{lesson}: {state['errors']} error/stderr outputs: {state}"
+            pytest.fail(f"{name}: the cells did not finish: {page.evaluate(NOTEBOOK_STATE)}")
+        state = page.evaluate(f"({NOTEBOOK_STATE})()")
+        assert state["errors"] == 0, (
+            f"{name}: {state['errors']} errors, first: {state['first_error']}"
+        )
         unsolved = [out for out in state["practice"] if "Not yet solved" in out]
-        assert len(unsolved) == len(state["practice"]), f"{lesson}: %%practice {state['practice']}"
+        assert len(unsolved) == len(state["practice"]), f"{name}: %%practice {state['practice']}"
         demo, handle = slider_demo(page)
         if demo is not None:
             break
@@ -287,8 +304,7 @@ def test_a_function_typed_into_a_practice_blank_passes_its_check(lab_page, jupyt
     page = lab_page
     lesson = build.lessons()[0]
     page.goto(f"{jupyterlab}/lab/tree/practice/{lesson.name}?reset")
-    kernel_idle = "window.jupyterapp?.shell.currentWidget?.sessionContext?.session?.kernel?.status"
-    page.wait_for_function(f"{kernel_idle} === 'idle'", timeout=120_000)
+    page.wait_for_function(KERNEL_IDLE, timeout=120_000)
     edition = editions.make_edition(lesson, "practice")
     tags = [c.metadata.get("tags", []) for c in edition.cells]
     blank = next(k for k, t in enumerate(tags) if "practice-blank" in t)

@@ -2,7 +2,8 @@
 
 Every lesson with `# @save` cells runs its practice edition up to its last check, in one
 kernel, twice at each check: first with the blanks left empty (the check says "not yet solved"),
-then with every blank filled by the library's own code (the check says correct). Lesson 03 runs
+then with every blank filled by the library's own code (the check says correct). Of the other
+cells it runs those the checks need (tests/needed_cells.py); nbval runs every cell. Lesson 03 runs
 with a typical mistake planted in one function: its check names that mistake.
 """
 
@@ -12,6 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from needed_cells import needed
 
 from course_lib import build, editions
 
@@ -24,6 +26,7 @@ def saved_sources(path: Path) -> list[str]:
 
 SAVED = [p for p in build.notebooks() if saved_sources(p)]
 LESSON_03 = build.NOTEBOOKS / "03_backprop_333.ipynb"
+PRACTICE = {"practice-blank", "practice-check"}
 
 
 def filled(path: Path, plant: str = "", where: int = 0) -> nbformat.NotebookNode:
@@ -105,7 +108,8 @@ def test_write_editions_writes_one_notebook_per_lesson(tmp_path):
 
 def empty_then_filled(path: Path) -> nbformat.NotebookNode:
     """``path``'s practice edition up to its last check, each check run twice: after its blanks
-    as a student first meets them, then after the same blanks filled with the lesson's cells."""
+    as a student first meets them, then after the same blanks filled with the lesson's cells.
+    Cells that no blank or check needs are left out."""
     nb = editions.make_edition(path, "practice")
     sources = iter(saved_sources(path))
     cells, blanks = [], []
@@ -121,6 +125,8 @@ def empty_then_filled(path: Path) -> nbformat.NotebookNode:
             cells.append(copy.deepcopy(cell))
             blanks = []
     nb.cells = cells
+    tagged = [k for k, c in enumerate(cells) if PRACTICE & set(c.metadata.get("tags", []))]
+    nb.cells = [cells[k] for k in needed(nb, tagged)]
     return nb
 
 
