@@ -9,6 +9,7 @@ import torch
 from matplotlib.figure import Figure
 from torch import nn
 
+from course_lib.dcgan import montage
 from course_lib.plots import COLORS
 from course_lib.widgets import Demo
 
@@ -109,14 +110,11 @@ def draw_denoising(
     with torch.no_grad():
         rebuilt = model(noisy)
     rows = {"clean": clean, f"noise {noise:.2f}": noisy, "denoised": rebuilt}
-    axes = fig.subplots(3, len(clean))
-    for r, (label, images) in enumerate(rows.items()):
-        for c, image in enumerate(images):
-            axes[r, c].imshow(image[0].numpy(), cmap="gray_r", vmin=0, vmax=1)
-            axes[r, c].set_xticks([])
-            axes[r, c].set_yticks([])
-        axes[r, 0].set_ylabel(label, fontsize=9)
-    fig.subplots_adjust(left=0.08, right=0.99, top=0.98, bottom=0.02, wspace=0.05, hspace=0.05)
+    for ax, (label, images) in zip(fig.subplots(3, 1), rows.items(), strict=True):
+        ax.imshow(montage(images[:, 0].numpy(), cols=len(images)), cmap="gray_r", vmin=0, vmax=1)
+        ax.set(xticks=[], yticks=[])
+        ax.set_ylabel(label, fontsize=9)
+    fig.subplots_adjust(left=0.08, right=0.99, top=0.98, bottom=0.02, hspace=0.05)
     error_noisy = float(torch.mean((noisy - clean) ** 2))
     error_rebuilt = float(torch.mean((rebuilt - clean) ** 2))
     return (
