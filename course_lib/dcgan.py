@@ -26,30 +26,53 @@ class Generator(nn.Module):
         super().__init__()
         self.latent_dim, self.width = latent_dim, width
         self.net = nn.Sequential(
-            nn.Linear(latent_dim, width * 7 * 7), nn.Unflatten(1, (width, 7, 7)),
-            nn.BatchNorm2d(width), nn.LeakyReLU(0.2),
+            nn.Linear(latent_dim, width * 7 * 7),
+            nn.Unflatten(1, (width, 7, 7)),
+            nn.BatchNorm2d(width),
+            nn.LeakyReLU(0.2),
             nn.ConvTranspose2d(width, width // 2, 4, stride=2, padding=1),
-            nn.BatchNorm2d(width // 2), nn.LeakyReLU(0.2),
-            nn.ConvTranspose2d(width // 2, 1, 4, stride=2, padding=1), nn.Tanh(),
-        )  # fmt: skip
+            nn.BatchNorm2d(width // 2),
+            nn.LeakyReLU(0.2),
+            nn.ConvTranspose2d(width // 2, 1, 4, stride=2, padding=1),
+            nn.Tanh(),
+        )
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         return self.net(z)
 
 
+def random_shift(images: torch.Tensor, pixels: int) -> torch.Tensor:
+    """Each image of (n, 1, h, w) moved by its own random offset of up to ``pixels`` whole
+    pixels along each axis; the uncovered border is background (-1). Same shape; gradients
+    flow through, so the generator learns from D's verdict on its shifted fakes."""
+    n, _, h, w = images.shape
+    padded = F.pad(images[:, 0], (pixels,) * 4, value=-1.0)  # (n, h + 2p, w + 2p)
+    dy, dx = torch.randint(0, 2 * pixels + 1, (2, n, 1, 1))  # each (n, 1, 1)
+    rows, cols = dy + torch.arange(h)[:, None], dx + torch.arange(w)  # (n, h, 1), (n, 1, w)
+    return padded[torch.arange(n)[:, None, None], rows, cols][:, None]
+
+
 class Discriminator(nn.Module):
     """images (n, 1, 28, 28) -> logits (n, 1): two strided convolutions (kernel 4, stride 2, no
-    pooling) to 64 x 14 x 14 and 128 x 7 x 7 with LeakyReLU(0.2), dropout, one dense logit."""
+    pooling) to 64 x 14 x 14 and 128 x 7 x 7 with LeakyReLU(0.2), dropout, one dense logit.
+    In training mode, every image (real or fake) is first shifted by up to ``shift`` pixels."""
 
-    def __init__(self, width: int = 64, dropout: float = 0.4) -> None:
+    def __init__(self, width: int = 64, dropout: float = 0.4, shift: int = 0) -> None:
         super().__init__()
+        self.shift = shift
         self.net = nn.Sequential(
-            nn.Conv2d(1, width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1), nn.LeakyReLU(0.2),
-            nn.Flatten(), nn.Dropout(dropout), nn.Linear(2 * width * 7 * 7, 1),
-        )  # fmt: skip
+            nn.Conv2d(1, width, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Conv2d(width, 2 * width, 4, stride=2, padding=1),
+            nn.LeakyReLU(0.2),
+            nn.Flatten(),
+            nn.Dropout(dropout),
+            nn.Linear(2 * width * 7 * 7, 1),
+        )
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.training and self.shift:
+            x = random_shift(x, self.shift)
         return self.net(x)
 
 

@@ -258,8 +258,10 @@ MISTAKES: dict[str, str] = {
     "average jumps to the newest weights.",
     "course_lib.dcgan.Generator": "a Linear layer that does not match the Unflatten shape, or a "
     "sigmoid output when the real images are scaled to [-1, 1].",
+    "course_lib.dcgan.random_shift": "one offset for the whole batch instead of one per image, "
+    "or padding with 0, which is mid-grey in [-1, 1], instead of the background -1.",
     "course_lib.dcgan.Discriminator": "a sigmoid after the last layer: the losses expect "
-    "logits, and softplus of a probability is wrong.",
+    "logits, and softplus of a probability is wrong; or shifting the images in eval mode too.",
 }
 """``module.name`` -> the mistake students usually make when they write it (live edition)."""
 

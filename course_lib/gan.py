@@ -178,9 +178,8 @@ def gan_step(
     opt_g.zero_grad()
     loss_g.sum().backward()  # also fills D's .grad: opt_d.zero_grad() clears it next round
     opt_g.step()
-    return {"D": loss_d.detach(), "G": loss_g.detach(),
-            "D(x)": real_logits.detach().sigmoid().mean(dim=(-2, -1)),
-            "D(G(z))": fake_logits.detach().sigmoid().mean(dim=(-2, -1))}  # fmt: skip
+    d_real, d_fake = (x.detach().sigmoid().mean((-2, -1)) for x in (real_logits, fake_logits))
+    return {"D": loss_d.detach(), "G": loss_g.detach(), "D(x)": d_real, "D(G(z))": d_fake}
 
 
 # ------------------------------------------------------------- many small networks at once (torch)

@@ -213,6 +213,8 @@ def train_dcgan(
     lr_g: float = 2e-4,
     lr_d: float = 2e-4,
     dropout: float = 0.4,
+    shift: int = 0,
+    r1: float = 0.0,
     ema: float = 0.999,
     decay_from: float = 1.0,
     seed: int = 0,
@@ -222,14 +224,16 @@ def train_dcgan(
     """Train ``dcgan.Generator`` against ``dcgan.Discriminator`` on images (n, 28, 28) in [0, 1].
 
     Adam with beta1 = 0.5 for both (rates held until the share ``decay_from`` of the run, then
-    decaying linearly to 0), one ``gan.gan_step`` per step on a random batch; the sampled
+    decaying linearly to 0), one ``gan.gan_step`` per step on a random batch (D shifts the images
+    it sees by up to ``shift`` pixels; ``r1``, the weight of the R1 penalty); the sampled
     generator is the moving average of G's weights (decay ``ema``, with a warm-up).
     """
     if steps < 1 or batch < 1:
         raise ValueError(f"steps and batch must be >= 1, got {steps}, {batch}")
     x = dcgan.to_tanh_range(images)
     torch.manual_seed(seed)
-    generator, discriminator = dcgan.Generator(), dcgan.Discriminator(dropout=dropout)
+    generator = dcgan.Generator()
+    discriminator = dcgan.Discriminator(dropout=dropout, shift=shift)
     average = copy.deepcopy(generator)
     opt_g = torch.optim.Adam(generator.parameters(), lr_g, (0.5, 0.999))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr_d, (0.5, 0.999))
@@ -245,7 +249,7 @@ def train_dcgan(
         generator.train(), discriminator.train()
         real = x[torch.randint(len(x), (batch,))]
         record = gan.gan_step(generator, discriminator, opt_g, opt_d, real,
-                              torch.randn(batch, generator.latent_dim))  # fmt: skip
+                              torch.randn(batch, generator.latent_dim), r1)  # fmt: skip
         for schedule in schedules:
             schedule.step()
         gan.update_average(average, generator, min(ema, (1 + step) / (10 + step)))
@@ -255,10 +259,10 @@ def train_dcgan(
     return DigitRun(average.eval(), discriminator.eval(), snapshots, curves_np)
 
 
-SHIPPED_RECIPE = {"steps": 3000, "batch": 64, "lr_g": 1e-3, "lr_d": 1e-3, "dropout": 0.4,
-                  "ema": 0.999, "decay_from": 0.5, "seed": 0}  # fmt: skip
+SHIPPED_RECIPE = {"steps": 12000, "batch": 128, "lr_g": 1e-3, "lr_d": 1e-3, "dropout": 0.0,
+                  "shift": 2, "r1": 1.0, "ema": 0.9999, "decay_from": 0.5, "seed": 0}  # fmt: skip
 """How ``datasets/dcgan_mnist.pt`` was trained (on ``data.mnist_split().train``)."""
-SHIPPED_SNAPSHOTS = (0, 250, 500, 1000, 2000)
+SHIPPED_SNAPSHOTS = (0, 500, 1000, 3000, 6000)
 """The steps at which the shipped run kept images of its 16 fixed latent vectors."""
 
 
@@ -289,7 +293,8 @@ def load_dcgan(path: Path | None = None) -> DigitRun:
     saved = torch.load(path or data.verified_path(dcgan.SHIPPED), weights_only=True)
     generator = dcgan.Generator()
     generator.load_state_dict(saved["generator"])
-    discriminator = dcgan.Discriminator(dropout=saved["recipe"]["dropout"])
+    recipe = saved["recipe"]
+    discriminator = dcgan.Discriminator(dropout=recipe["dropout"], shift=recipe["shift"])
     discriminator.load_state_dict(saved["discriminator"])
     curves = {name: values.double().numpy() for name, values in saved["curves"].items()}
     snapshots = [(step, images.numpy()) for step, images in saved["snapshots"]]

@@ -30,6 +30,30 @@ def test_to_tanh_range_and_generate():
         dcgan.generate(generator, np.zeros((4, 16)))
 
 
+def test_random_shift_moves_each_image_by_its_own_whole_pixel_offset():
+    torch.manual_seed(0)
+    dots = -torch.ones(200, 1, 28, 28)
+    dots[:, 0, 10, 10] = 1.0
+    shifted = dcgan.random_shift(dots, 2)
+    assert shifted.shape == dots.shape and set(shifted.unique().tolist()) == {-1.0, 1.0}
+    rows, cols = np.divmod(shifted[:, 0].flatten(1).argmax(dim=1).numpy(), 28)
+    assert set(rows) == set(cols) == set(range(8, 13))  # every offset in [-2, 2] occurs
+    corner = dcgan.random_shift(torch.ones(50, 1, 4, 4), 1)
+    assert (corner == -1).any() and (corner[:, :, 1:3, 1:3] == 1).all()  # border: background
+    images = torch.randn(3, 1, 28, 28, requires_grad=True)
+    dcgan.random_shift(images, 2).sum().backward()
+    assert (images.grad >= 0).all() and images.grad.sum() > 0  # gradients reach the inputs
+
+
+def test_the_discriminator_shifts_only_in_training():
+    torch.manual_seed(0)
+    discriminator, x = dcgan.Discriminator(dropout=0.0, shift=2), torch.rand(8, 1, 28, 28)
+    discriminator.eval()
+    torch.testing.assert_close(discriminator(x), discriminator(x))
+    discriminator.train()
+    assert not torch.allclose(discriminator(x), discriminator(x))
+
+
 class FixedJudge(torch.nn.Module):
     """Reads the digit k = pixel (0, 0) * 10 with a confidence set by pixel (1, 1)."""
 
@@ -90,13 +114,20 @@ def test_transposed_conv_coverage_checkerboard():
         dcgan.transposed_conv_coverage(0, 2)
 
 
-def test_the_shipped_dcgan_draws_every_digit_and_half_of_them_confidently():
-    """What lesson 07 says of the shipped generator (issue 19 asks for 70 % confident: not yet
-    reached by this recipe; 3,000 steps give about 50 %)."""
+def test_the_shipped_dcgan_draws_every_digit_and_two_thirds_of_them_confidently():
+    """What lesson 07 says of the shipped generator: about two thirds of its samples read
+    confidently, every digit about equally often; with the discriminator's veto (the 800 of
+    1,000 that D finds most real) more than 70 %."""
     run = gan_experiments.load_dcgan()
     z = torch.randn(1000, dcgan.LATENT_DIM, generator=torch.Generator().manual_seed(0))
-    judged = dcgan.judge_digits(dcgan.generate(run.generator, z), cnn.pretrained_mnist_cnn())
-    assert judged.confident >= 0.45 and (judged.counts > 0).all()
+    samples = dcgan.generate(run.generator, z)
+    judge = cnn.pretrained_mnist_cnn()
+    judged = dcgan.judge_digits(samples, judge)
+    assert judged.confident >= 0.65 and judged.counts.min() >= 30
+    with torch.no_grad():
+        realness = run.discriminator(dcgan.to_tanh_range(samples)).squeeze(1)
+    vetoed = dcgan.judge_digits(samples[realness.argsort(descending=True)[:800]], judge)
+    assert vetoed.confident >= 0.70 and (vetoed.counts > 0).all()
     steps = gan_experiments.SHIPPED_RECIPE["steps"]
     assert all(len(values) == steps for values in run.curves.values())
     assert [step for step, _ in run.snapshots] == [*gan_experiments.SHIPPED_SNAPSHOTS, steps]

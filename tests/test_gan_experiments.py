@@ -62,6 +62,10 @@ def test_train_dcgan_small_run():
         gan_experiments.CURVES, 4
     )
     assert not run.generator.training and not run.discriminator.training
+    assert run.discriminator.shift == 0
+    regularised = gan_experiments.train_dcgan(images, steps=4, batch=8, shift=2, r1=1.0)
+    assert regularised.discriminator.shift == 2
+    assert not np.allclose(regularised.curves["D"], run.curves["D"])
     with pytest.raises(ValueError, match="steps and batch must be >= 1"):
         gan_experiments.train_dcgan(images, steps=0)
 
@@ -83,7 +87,7 @@ def test_build_and_load_a_short_dcgan(tmp_path):
 
 @pytest.mark.slow
 def test_retraining_the_shipped_dcgan_gives_a_generator_as_good(tmp_path):
-    """Retrains datasets/dcgan_mnist.pt from scratch (about 8 CPU minutes): the new generator
+    """Retrains datasets/dcgan_mnist.pt from scratch (about 67 CPU minutes): the new generator
     must judge like the shipped one within a tolerance (on another CPU the run diverges)."""
     judge = cnn.pretrained_mnist_cnn()
     z = torch.randn(2000, dcgan.LATENT_DIM, generator=torch.Generator().manual_seed(1))
@@ -91,7 +95,7 @@ def test_retraining_the_shipped_dcgan_gives_a_generator_as_good(tmp_path):
     retrained = gan_experiments.build_shipped_dcgan(tmp_path / "dcgan.pt")
     old = dcgan.judge_digits(dcgan.generate(shipped.generator, z), judge)
     new = dcgan.judge_digits(dcgan.generate(retrained.generator, z), judge)
-    assert new.confident >= 0.45 and (new.counts > 0).all()
+    assert new.confident >= 0.6 and (new.counts > 0).all()
     assert abs(new.confident - old.confident) < 0.05
     tail = {name: values[-1000:].mean() for name, values in retrained.curves.items()}
     for name, value in tail.items():
