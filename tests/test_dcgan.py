@@ -116,8 +116,8 @@ def test_transposed_conv_coverage_checkerboard():
 
 def test_the_shipped_dcgan_draws_every_digit_and_two_thirds_of_them_confidently():
     """What lesson 07 says of the shipped generator: about two thirds of its samples read
-    confidently, every digit about equally often; with the discriminator's veto (the 800 of
-    1,000 that D finds most real) more than 70 %."""
+    confidently, every digit at least 30 times in 1,000; with the discriminator's veto (the 700
+    of 1,000 that D finds most real) more than 70 %."""
     run = gan_experiments.load_dcgan()
     z = torch.randn(1000, dcgan.LATENT_DIM, generator=torch.Generator().manual_seed(0))
     samples = dcgan.generate(run.generator, z)
@@ -126,8 +126,8 @@ def test_the_shipped_dcgan_draws_every_digit_and_two_thirds_of_them_confidently(
     assert judged.confident >= 0.65 and judged.counts.min() >= 30
     with torch.no_grad():
         realness = run.discriminator(dcgan.to_tanh_range(samples)).squeeze(1)
-    vetoed = dcgan.judge_digits(samples[realness.argsort(descending=True)[:800]], judge)
-    assert vetoed.confident >= 0.70 and (vetoed.counts > 0).all()
+    vetoed = dcgan.judge_digits(samples[realness.argsort(descending=True)[:700]], judge)
+    assert vetoed.confident > 0.70 and (vetoed.counts > 0).all()
     steps = gan_experiments.SHIPPED_RECIPE["steps"]
     assert all(len(values) == steps for values in run.curves.values())
     assert [step for step, _ in run.snapshots] == [*gan_experiments.SHIPPED_SNAPSHOTS, steps]
