@@ -7,8 +7,11 @@ and the statements that may change such a name in place (``model.train()``, ``tr
 """
 
 import ast
+import copy
 
 import nbformat
+
+PRACTICE_TAGS = {"practice-blank", "practice-check"}
 
 
 class _Reads(ast.NodeVisitor):
@@ -146,3 +149,13 @@ def needed(nb: nbformat.NotebookNode, targets: list[int]) -> list[int]:
             keep.add(k)
             wanted = (wanted - bound) | free
     return sorted(keep)
+
+
+def practice_run(nb: nbformat.NotebookNode, last: int) -> nbformat.NotebookNode:
+    """A copy of a practice edition ``nb`` down to cell ``last``: every blank and check on the
+    way, cell ``last`` itself, and the other cells they need."""
+    tagged = [k for k, c in enumerate(nb.cells[:last])
+              if PRACTICE_TAGS & set(c.metadata.get("tags", []))]  # fmt: skip
+    run = copy.deepcopy(nb)
+    run.cells = [nb.cells[k] for k in needed(nb, [*tagged, last])]
+    return run

@@ -17,7 +17,6 @@ Without Chromium these tests skip (install it: `apt-get install chromium`); unde
 run, and .ci/run installs it.
 """
 
-import copy
 import json
 import os
 import socket
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from needed_cells import needed
+from needed_cells import practice_run
 
 from course_lib import build, editions
 
@@ -218,17 +217,6 @@ def demo_cells(edition: nbformat.NotebookNode, lesson: Path) -> list[int]:
     return [k for k, c in enumerate(edition.cells) if c.cell_type == "code" and c.source in shown]
 
 
-def up_to_the_demo(edition: nbformat.NotebookNode, demo: int) -> nbformat.NotebookNode:
-    """``edition`` down to cell ``demo``, keeping every blank and check on the way and the other
-    cells that they and the demo need (tests/needed_cells.py)."""
-    practice = {"practice-blank", "practice-check"}
-    tagged = [k for k, c in enumerate(edition.cells[:demo])
-              if practice & set(c.metadata.get("tags", []))]  # fmt: skip
-    pruned = copy.deepcopy(edition)
-    pruned.cells = [edition.cells[k] for k in needed(edition, [*tagged, demo])]
-    return pruned
-
-
 def slider_demo(page):
     """The first demo picture on the page whose box has a slider, and that slider's handle."""
     for image in page.locator(".widget-image").all():
@@ -245,7 +233,7 @@ def test_lesson_runs_in_jupyterlab_and_its_demo_responds(lab_page, jupyterlab, l
     demo, handle = None, None
     for index in demo_cells(edition, build.NOTEBOOKS / lesson):
         name = f"{Path(lesson).stem}_to_{index}.ipynb"
-        nbformat.write(up_to_the_demo(edition, index), lab_root / "practice" / name)
+        nbformat.write(practice_run(edition, index), lab_root / "practice" / name)
         page.goto(f"{jupyterlab}/lab/tree/practice/{name}?reset")
         page.wait_for_function(KERNEL_IDLE, timeout=120_000)
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")

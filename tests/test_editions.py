@@ -13,7 +13,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from nbclient import NotebookClient
-from needed_cells import needed
+from needed_cells import practice_run
 
 from course_lib import build, editions
 
@@ -26,7 +26,6 @@ def saved_sources(path: Path) -> list[str]:
 
 SAVED = [p for p in build.notebooks() if saved_sources(p)]
 LESSON_03 = build.NOTEBOOKS / "03_backprop_333.ipynb"
-PRACTICE = {"practice-blank", "practice-check"}
 
 
 def filled(path: Path, plant: str = "", where: int = 0) -> nbformat.NotebookNode:
@@ -125,9 +124,7 @@ def empty_then_filled(path: Path) -> nbformat.NotebookNode:
             cells.append(copy.deepcopy(cell))
             blanks = []
     nb.cells = cells
-    tagged = [k for k, c in enumerate(cells) if PRACTICE & set(c.metadata.get("tags", []))]
-    nb.cells = [cells[k] for k in needed(nb, tagged)]
-    return nb
+    return practice_run(nb, len(cells) - 1)
 
 
 @pytest.mark.parametrize("path", SAVED, ids=[p.stem for p in SAVED])
