@@ -118,7 +118,7 @@ style: $(STAMP)
 heights: $(STAMP)
 	$(PY) -m course_lib.build heights $(NB)
 
-# Retrain lesson 07's DCGAN (datasets/dcgan_mnist.pt, about 67 CPU minutes); then copy the printed
+# Retrain lesson 07's DCGAN (datasets/dcgan_mnist.pt, about 68 CPU minutes); then copy the printed
 # sha256 and size into datasets/MANIFEST.toml.
 dcgan: $(STAMP)
 	cd datasets && ../$(PY) -c "import make_datasets; make_datasets.dcgan()"

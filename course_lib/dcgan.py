@@ -18,15 +18,18 @@ SHIPPED = "dcgan_mnist.pt"
 
 
 class Generator(nn.Module):
-    """z (n, latent_dim) -> images (n, 1, 28, 28) in [-1, 1]: dense to 128 x 7 x 7, two
-    transposed convolutions (kernel 4, stride 2) to 64 x 14 x 14 and 1 x 28 x 28, tanh.
-    BatchNorm and LeakyReLU(0.2) between the layers."""
+    """z (n, latent_dim) -> images (n, 1, 28, 28) in [-1, 1]: dense to 256, dense to
+    128 x 7 x 7, two transposed convolutions (kernel 4, stride 2) to 64 x 14 x 14 and
+    1 x 28 x 28, tanh. BatchNorm and LeakyReLU(0.2) between the layers."""
 
     def __init__(self, latent_dim: int = LATENT_DIM, width: int = 128) -> None:
         super().__init__()
         self.latent_dim, self.width = latent_dim, width
         self.net = nn.Sequential(
-            nn.Linear(latent_dim, width * 7 * 7),
+            nn.Linear(latent_dim, 2 * width),
+            nn.BatchNorm1d(2 * width),
+            nn.LeakyReLU(0.2),
+            nn.Linear(2 * width, width * 7 * 7),
             nn.Unflatten(1, (width, 7, 7)),
             nn.BatchNorm2d(width),
             nn.LeakyReLU(0.2),

@@ -18,7 +18,7 @@ state_dict of ``course_lib.cnn.mnist_cnn()`` after ``course_lib.cnn.train_mnist_
 the training split of ``mnist_5k.npz``) and ``mnist_cnn_history.json`` (its learning curves).
 Rebuild both with ``make mnist-cnn`` (``python -m course_lib.cnn_experiments mnist-cnn``, about
 30 CPU seconds); it prints their sha256 and sizes for MANIFEST.toml. ``dcgan_mnist.pt`` is
-trained too: ``make dcgan`` calls ``dcgan()`` below (about 8 CPU minutes) and prints the new
+trained too: ``make dcgan`` calls ``dcgan()`` below (about 68 CPU minutes) and prints the new
 sha256 and size.
 
 Lesson 09's two networks are trained the same way: ``canvas_cnn.pt`` (the state_dict of

@@ -114,21 +114,23 @@ def test_transposed_conv_coverage_checkerboard():
         dcgan.transposed_conv_coverage(0, 2)
 
 
-def test_the_shipped_dcgan_draws_every_digit_and_two_thirds_of_them_confidently():
-    """What lesson 07 says of the shipped generator: about two thirds of its samples read
-    confidently, every digit at least 30 times in 1,000; with the discriminator's veto (the 700
-    of 1,000 that D finds most real) more than 70 %."""
+def test_the_shipped_dcgan_draws_every_digit_and_seven_in_ten_confidently():
+    """What lesson 07 says of the shipped generator: at least 70 % of its samples read
+    confidently, every digit at least 50 times in 1,000, and as many on other latent vectors;
+    the discriminator's veto (keep the 700 of 1,000 that D finds most real) raises the share."""
     run = gan_experiments.load_dcgan()
     z = torch.randn(1000, dcgan.LATENT_DIM, generator=torch.Generator().manual_seed(0))
     samples = dcgan.generate(run.generator, z)
     judge = cnn.pretrained_mnist_cnn()
     judged = dcgan.judge_digits(samples, judge)
-    assert judged.confident >= 0.65 and judged.counts.min() >= 30
+    assert judged.confident >= 0.70 and judged.counts.min() >= 50
+    other = torch.randn(2000, dcgan.LATENT_DIM, generator=torch.Generator().manual_seed(1))
+    assert dcgan.judge_digits(dcgan.generate(run.generator, other), judge).confident >= 0.70
     with torch.no_grad():
         realness = run.discriminator(dcgan.to_tanh_range(samples)).squeeze(1)
-    vetoed = dcgan.judge_digits(samples[realness.argsort(descending=True)[:700]], judge)
-    assert vetoed.confident > 0.70 and (vetoed.counts > 0).all()
+    kept = dcgan.judge_digits(samples[realness.argsort(descending=True)[:700]], judge)
+    assert kept.confident > judged.confident + 0.02 and (kept.counts > 0).all()
     steps = gan_experiments.SHIPPED_RECIPE["steps"]
     assert all(len(values) == steps for values in run.curves.values())
     assert [step for step, _ in run.snapshots] == [*gan_experiments.SHIPPED_SNAPSHOTS, steps]
-    assert data.manifest()[dcgan.SHIPPED].bytes < 4_000_000
+    assert data.manifest()[dcgan.SHIPPED].bytes < 10_000_000

@@ -87,7 +87,7 @@ def test_build_and_load_a_short_dcgan(tmp_path):
 
 @pytest.mark.slow
 def test_retraining_the_shipped_dcgan_gives_a_generator_as_good(tmp_path):
-    """Retrains datasets/dcgan_mnist.pt from scratch (about 67 CPU minutes): the new generator
+    """Retrains datasets/dcgan_mnist.pt from scratch (about 68 CPU minutes): the new generator
     must judge like the shipped one within a tolerance (on another CPU the run diverges)."""
     judge = cnn.pretrained_mnist_cnn()
     z = torch.randn(2000, dcgan.LATENT_DIM, generator=torch.Generator().manual_seed(1))
@@ -95,7 +95,7 @@ def test_retraining_the_shipped_dcgan_gives_a_generator_as_good(tmp_path):
     retrained = gan_experiments.build_shipped_dcgan(tmp_path / "dcgan.pt")
     old = dcgan.judge_digits(dcgan.generate(shipped.generator, z), judge)
     new = dcgan.judge_digits(dcgan.generate(retrained.generator, z), judge)
-    assert new.confident >= 0.6 and (new.counts > 0).all()
+    assert new.confident >= 0.65 and (new.counts > 0).all()
     assert abs(new.confident - old.confident) < 0.05
     tail = {name: values[-1000:].mean() for name, values in retrained.curves.items()}
     for name, value in tail.items():
